@@ -1,0 +1,216 @@
+/* Audit events and signed checkpoints (OPS-1). The table is append-only by
+ * convention; tampering is caught by the MAC chain, not by SQL. */
+#include <string.h>
+
+#include "store/sqlite/db.h"
+#include "util/alloc.h"
+
+#define AUDIT_COLS                                                                 \
+        "account_id, seq, id, time, actor_id, actor_type, action, target_type," \
+        " target_id, outcome, client_ip_prefix, request_id, mac"
+
+static void
+row_read(sqlite3_stmt *s, struct sr_audit_row *e)
+{
+        memset(e, 0, sizeof(*e));
+        db_col_text(s, 0, e->account_id, sizeof(e->account_id));
+        e->seq = sqlite3_column_int64(s, 1);
+        db_col_text(s, 2, e->id, sizeof(e->id));
+        e->time = sqlite3_column_int64(s, 3);
+        db_col_text(s, 4, e->actor_id, sizeof(e->actor_id));
+        db_col_text(s, 5, e->actor_type, sizeof(e->actor_type));
+        db_col_text(s, 6, e->action, sizeof(e->action));
+        db_col_text(s, 7, e->target_type, sizeof(e->target_type));
+        db_col_text(s, 8, e->target_id, sizeof(e->target_id));
+        db_col_text(s, 9, e->outcome, sizeof(e->outcome));
+        db_col_text(s, 10, e->client_ip_prefix, sizeof(e->client_ip_prefix));
+        db_col_text(s, 11, e->request_id, sizeof(e->request_id));
+        if (!db_col_fixed(s, 12, e->mac, SR_AUDIT_MAC_LEN))
+                memset(e->mac, 0, SR_AUDIT_MAC_LEN);
+}
+
+enum sr_rc
+sr_store_audit_head(struct sr_tx *tx, const char *account_id, int64_t *ret_seq,
+                    unsigned char ret_mac[SR_AUDIT_MAC_LEN])
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "SELECT seq, mac FROM audit_events WHERE account_id = ?"
+                                   " ORDER BY seq DESC LIMIT 1",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        int src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+                int64_t seq = sqlite3_column_int64(s, 0);
+                if (!db_col_fixed(s, 1, ret_mac, SR_AUDIT_MAC_LEN))
+                        rc = SR_E_STORE;
+                else
+                        *ret_seq = seq;
+        } else if (src == SQLITE_DONE) {
+                *ret_seq = 0;
+                memset(ret_mac, 0, SR_AUDIT_MAC_LEN);
+        } else {
+                rc = db_rc(src);
+        }
+        sqlite3_reset(s);
+        return rc;
+}
+
+enum sr_rc
+sr_store_audit_insert(struct sr_tx *tx, const struct sr_audit_row *e)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "INSERT INTO audit_events (" AUDIT_COLS ") VALUES"
+                                   " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, e->account_id);
+        db_bind_int(s, 2, e->seq);
+        db_bind_text(s, 3, e->id);
+        db_bind_int(s, 4, e->time);
+        db_bind_text(s, 5, e->actor_id);
+        db_bind_text(s, 6, e->actor_type);
+        db_bind_text(s, 7, e->action);
+        db_bind_text(s, 8, e->target_type);
+        db_bind_text(s, 9, e->target_id);
+        db_bind_text(s, 10, e->outcome);
+        db_bind_text(s, 11, e->client_ip_prefix);
+        db_bind_text(s, 12, e->request_id);
+        db_bind_raw(s, 13, e->mac, SR_AUDIT_MAC_LEN);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_audit_checkpoint_put(struct sr_tx *tx, const char *account_id,
+                              const struct sr_audit_checkpoint *c)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "INSERT INTO audit_checkpoints (account_id, seq, mac, sig, time)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id) DO UPDATE"
+                                   " SET seq = ?2, mac = ?3, sig = ?4, time = ?5",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_int(s, 2, c->seq);
+        db_bind_raw(s, 3, c->mac, SR_AUDIT_MAC_LEN);
+        db_bind_raw(s, 4, c->sig, SR_AUDIT_SIG_LEN);
+        db_bind_int(s, 5, c->time);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_audit_checkpoint_get(struct sr_store *st, enum sr_region r, const char *account_id,
+                              struct sr_audit_checkpoint *ret)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT seq, mac, sig, time FROM audit_checkpoints"
+                                   " WHERE account_id = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        int src = sqlite3_step(s);
+        struct sr_audit_checkpoint c;
+        if (src == SQLITE_ROW) {
+                c.seq = sqlite3_column_int64(s, 0);
+                c.time = sqlite3_column_int64(s, 3);
+                if (!db_col_fixed(s, 1, c.mac, SR_AUDIT_MAC_LEN) ||
+                    !db_col_fixed(s, 2, c.sig, SR_AUDIT_SIG_LEN))
+                        rc = SR_E_STORE;
+        } else {
+                rc = src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
+        }
+        sqlite3_reset(s);
+        if (rc == SR_OK)
+                *ret = c;
+        return rc;
+}
+
+enum sr_rc
+sr_store_audit_list(struct sr_store *st, enum sr_region r, const char *account_id,
+                    int64_t before_seq, unsigned limit, struct sr_audit_row **ret_rows,
+                    size_t *ret_n)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT " AUDIT_COLS " FROM audit_events WHERE account_id = ?"
+                                   " AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        struct sr_audit_row *rows = sr_calloc(limit ? limit : 1, sizeof(*rows));
+        if (rows == NULL)
+                return SR_E_NOMEM;
+        db_bind_text(s, 1, account_id);
+        db_bind_int(s, 2, before_seq > 0 ? before_seq : INT64_MAX);
+        db_bind_int(s, 3, limit);
+        size_t n = 0;
+        while (n < limit && sqlite3_step(s) == SQLITE_ROW)
+                row_read(s, &rows[n++]);
+        sqlite3_reset(s);
+        *ret_rows = rows;
+        *ret_n = n;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_store_audit_each(struct sr_store *st, enum sr_region r, const char *account_id,
+                    enum sr_rc (*fn)(const struct sr_audit_row *, void *), void *arg)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT " AUDIT_COLS " FROM audit_events WHERE account_id = ?"
+                                   " ORDER BY seq",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        int src;
+        struct sr_audit_row e;
+        while (rc == SR_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
+                row_read(s, &e);
+                rc = fn(&e, arg);
+        }
+        sqlite3_reset(s);
+        return rc;
+}
+
+enum sr_rc
+sr_store_audit_accounts(struct sr_store *st, enum sr_region r,
+                        enum sr_rc (*fn)(const char *account_id, void *), void *arg)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT account_id FROM audit_events UNION"
+                                   " SELECT account_id FROM audit_checkpoints ORDER BY 1",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        /* Collect first: fn runs further statements on this connection. */
+        char(*ids)[SR_ID_LEN + 1] = NULL;
+        size_t n = 0, cap = 0;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 16;
+                        void *p = sr_realloc(ids, cap * sizeof(*ids));
+                        if (p == NULL) {
+                                rc = SR_E_NOMEM;
+                                break;
+                        }
+                        ids = p;
+                }
+                db_col_text(s, 0, ids[n++], SR_ID_LEN + 1);
+        }
+        sqlite3_reset(s);
+        for (size_t i = 0; rc == SR_OK && i < n; i++)
+                rc = fn(ids[i], arg);
+        sr_free(ids);
+        return rc;
+}
