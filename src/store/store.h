@@ -90,7 +90,7 @@ struct sr_account_row {
         struct sr_blob company_ct;
         char country[3];
         char signup_user_id[SR_ID_LEN + 1];
-        char signup_ip_prefix[48];
+        char signup_ip_prefix[64];
         struct sr_blob signup_ip_ct, signup_browser_ct, signup_os_ct;
         int64_t idle_timeout_s, max_lifetime_s;
         int64_t created_at;
@@ -171,7 +171,7 @@ struct sr_session_row {
         unsigned char token_hash[32];
         int64_t epoch;
         int64_t created_at, last_seen_at, expires_at;
-        char ip_prefix[48];
+        char ip_prefix[64];
         struct sr_blob ip_ct, ua_ct;
 };
 void sr_session_row_fini(struct sr_session_row *s);
@@ -206,7 +206,7 @@ struct sr_audit_row {
         char target_type[24];
         char target_id[SR_ID_LEN + 1];
         char outcome[12];
-        char client_ip_prefix[48];
+        char client_ip_prefix[64];
         char request_id[SR_ID_LEN + 1];
         unsigned char mac[SR_AUDIT_MAC_LEN];
 };

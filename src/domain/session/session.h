@@ -1,0 +1,74 @@
+#pragma once
+/* Sessions (AUTH-7, ACC-3, ACC-5). A session token is
+ * "<REGION>.<256-bit base64url>"; only its SHA-256 is stored. The hot path
+ * (sr_session_authenticate) is an in-memory lookup plus the epoch check:
+ * bumping a user's session epoch ends every session of that user on the
+ * very next request. Last-seen times are kept in memory and written back
+ * in batches by sr_session_sweep. */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/app.h"
+#include "domain/authz/authz.h"
+
+#define SR_SESSION_TOKEN_MAX 64
+#define SR_CSRF_TOKEN_CHARS 43
+
+struct sr_session_issued {
+        char session_id[SR_ID_LEN + 1];
+        struct sr_secret *token; /* text; shown once */
+        int64_t expires_at, idle_expires_at;
+        bool pw_change_required;
+};
+void sr_session_issued_fini(struct sr_session_issued *s);
+
+struct sr_session_info {
+        char session_id[SR_ID_LEN + 1];
+        char user_id[SR_ID_LEN + 1];
+        char account_id[SR_ID_LEN + 1];
+        int64_t created_at, expires_at, idle_expires_at;
+        bool pw_change_required;
+};
+
+SR_NODISCARD enum sr_rc sr_session_state_init(struct sr_app *app);
+
+/* Password sign-in (slow: one argon2id run whatever the outcome). Every
+ * failure is SR_E_INVALID_CREDENTIALS. */
+SR_NODISCARD enum sr_rc sr_session_signin(struct sr_app *app, const struct sr_client *client,
+                                          const char *account_ref, const char *identifier,
+                                          const char *password, size_t password_len,
+                                          struct sr_session_issued *ret);
+/* Resolves a token into an actor. SR_E_UNAUTHENTICATED for anything wrong
+ * (unknown, expired, idle, revoked, blocked). Refreshes last-seen. */
+SR_NODISCARD enum sr_rc sr_session_authenticate(struct sr_app *app, const char *token,
+                                                size_t token_len, struct sr_actor *ret_actor,
+                                                struct sr_session_info *ret_info);
+/* Ends the actor's session (deleteSession). */
+SR_NODISCARD enum sr_rc sr_session_end(struct sr_app *app, const struct sr_client *client,
+                                       const struct sr_actor *actor);
+/* changePassword: verifies current (slow), applies policy, ends every
+ * other session and issues a new token for the caller. */
+SR_NODISCARD enum sr_rc sr_session_change_password(struct sr_app *app,
+                                                   const struct sr_client *client,
+                                                   const struct sr_actor *actor,
+                                                   const char *current, size_t current_len,
+                                                   const char *next, size_t next_len,
+                                                   struct sr_session_issued *ret);
+/* CSRF token bound to the session (43 chars + NUL). */
+void sr_session_csrf_token(struct sr_app *app, const struct sr_actor *actor,
+                           char out[SR_CSRF_TOKEN_CHARS + 1]);
+bool sr_session_csrf_ok(struct sr_app *app, const struct sr_actor *actor, const char *header);
+
+/* Inside tx: bump the user's epoch and delete their sessions except
+ * keep_session_id (NULL = all). Call sr_session_user_changed after commit. */
+SR_NODISCARD enum sr_rc sr_session_revoke_user_tx(struct sr_tx *tx, const char *account_id,
+                                                  const char *user_id,
+                                                  const char *keep_session_id);
+/* Forgets cached facts about a user (epoch, roles, state) after a commit. */
+void sr_session_user_changed(struct sr_app *app, const char *user_id);
+/* Forgets cached account settings after a commit. */
+void sr_session_account_changed(struct sr_app *app, const char *account_id);
+/* Periodic: drops dead sessions from memory and writes last-seen back. */
+void sr_session_sweep(struct sr_app *app);
+/* Number of sessions held in memory (metrics). */
+size_t sr_session_count(struct sr_app *app);
