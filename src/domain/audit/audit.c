@@ -214,3 +214,10 @@ sr_audit_verify_account(struct sr_audit *a, struct sr_store *st, enum sr_region 
         *ret_events = last;
         return SR_OK;
 }
+
+enum sr_rc
+sr_audit_list(struct sr_store *st, enum sr_region r, const char *account_id, int64_t before_seq,
+              unsigned limit, struct sr_audit_row **ret_rows, size_t *ret_n)
+{
+        return sr_store_audit_list(st, r, account_id, before_seq, limit, ret_rows, ret_n);
+}

@@ -40,3 +40,8 @@ SR_NODISCARD enum sr_rc sr_audit_verify_account(struct sr_audit *a, struct sr_st
                                                 enum sr_region r, const char *account_id,
                                                 int64_t *ret_events, char *why,
                                                 size_t why_len);
+
+/* Newest first, seq < before_seq (0 = from the newest). Rows sr_malloc'd. */
+SR_NODISCARD enum sr_rc sr_audit_list(struct sr_store *st, enum sr_region r,
+                                      const char *account_id, int64_t before_seq, unsigned limit,
+                                      struct sr_audit_row **ret_rows, size_t *ret_n);

@@ -1,0 +1,10 @@
+#pragma once
+/* Process counters for getMetrics (OPS-2). Lock-free, monotonic. */
+#include <stdint.h>
+
+#include "util/buf.h"
+
+void sr_metrics_request(int status, uint64_t latency_ms);
+void sr_metrics_busy(void);
+/* Appends the Prometheus text exposition of the counters. */
+SR_NODISCARD enum sr_rc sr_metrics_render(struct sr_buf *out);

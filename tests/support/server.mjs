@@ -1,0 +1,336 @@
+// End-to-end harness: runs the real `strongroom` binary on 127.0.0.1 with a
+// fresh data directory, a test clock file (CONTRACTS.md "Test clock") and a
+// keep-alive HTTPS client that trusts the server's self-signed certificate.
+//
+// Every suite (test file) starts its own server in `before` and stops it in
+// `after`, so files can run in parallel.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const binPath = process.env.STRONGROOM_BIN || path.join(repoRoot, 'build', 'strongroom');
+
+const HEALTH_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 20_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+// Children still running when the test process exits are killed hard, so a
+// crashed suite never leaves a server behind.
+const live = new Set();
+process.on('exit', () => {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+/** A TCP port that was free a moment ago (listen on 0, read it, close). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Writes the clock file atomically (new inode, mode 0600). */
+function writeClock(file, seconds) {
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  fs.writeFileSync(tmp, `${Math.trunc(seconds)}\n`, { mode: 0o600 });
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+}
+
+function parseInitJson(stdout) {
+  const text = stdout.trim();
+  try {
+    return JSON.parse(text);
+  } catch { /* maybe other lines around it */ }
+  for (const line of text.split('\n').reverse()) {
+    const l = line.trim();
+    if (l.startsWith('{')) {
+      try { return JSON.parse(l); } catch { /* keep looking */ }
+    }
+  }
+  return null;
+}
+
+/**
+ * Starts a server. opts:
+ *   config: extra ini text appended to DIR/strongroom.conf
+ *   env:    extra environment variables
+ *   clock:  initial clock offset in seconds (default 0)
+ *   name:   label used in the temp dir name
+ */
+export async function startServer(opts = {}) {
+  const made = [];
+  try {
+    return await startServerIn(opts, made);
+  } catch (e) {
+    if (!process.env.STRONGROOM_KEEP_DATA) for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function startServerIn(opts, made) {
+  if (!fs.existsSync(binPath)) {
+    throw new Error(`strongroom binary not found at ${binPath} (set STRONGROOM_BIN or run ninja -C build)`);
+  }
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), `sr-e2e-${opts.name || 'suite'}-`));
+  made.push(base);
+  const dataDir = path.join(base, 'data');
+  const clockDir = path.join(base, 'clock');
+  fs.mkdirSync(clockDir, { mode: 0o700 });
+  const clockFile = path.join(clockDir, 'clock');
+  let clockOffset = Math.trunc(opts.clock || 0);
+  writeClock(clockFile, clockOffset);
+
+  const env = {
+    ...process.env,
+    STRONGROOM_CLOCK_OFFSET_FILE: clockFile,
+    ...(opts.env || {}),
+  };
+
+  const port = await freePort();
+  const url = `https://127.0.0.1:${port}`;
+
+  const cli = (args, extra = {}) => {
+    const r = spawnSync(binPath, args, {
+      env: { ...env, ...(extra.env || {}) },
+      encoding: 'utf8',
+      timeout: extra.timeout || 120_000,
+      input: extra.input,
+    });
+    if (r.error) throw r.error;
+    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  const init = cli(['init', '--data-dir', dataDir, '--json']);
+  if (init.status !== 0) {
+    throw new Error(`strongroom init failed (exit ${init.status}):\n${init.stderr}\n${init.stdout}`);
+  }
+  const operator = parseInitJson(init.stdout);
+  if (!operator || typeof operator.one_time_password !== 'string') {
+    throw new Error(`strongroom init --json printed no operator JSON:\n${init.stdout}\n${init.stderr}`);
+  }
+
+  const confPath = path.join(dataDir, 'strongroom.conf');
+  const conf = [
+    '',
+    '# added by tests/support/server.mjs',
+    '[server]',
+    `public_url = ${url}`,
+    '[signup]',
+    'per_address_per_hour = 100000',
+    opts.config || '',
+    '',
+  ].join('\n');
+  fs.appendFileSync(confPath, conf, { mode: 0o600 });
+
+  const ca = fs.readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8');
+
+  let stderrText = '';
+  let stdoutText = '';
+  let child = null;
+  let exited = null; // promise resolving to {code, signal}
+  let lastExit = null;
+  let agent = null;
+
+  function newAgent() {
+    if (agent) agent.destroy();
+    agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca, servername: 'localhost' });
+  }
+
+  function spawnServe() {
+    newAgent();
+    const c = spawn(binPath, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(c);
+    c.stdout.setEncoding('utf8');
+    c.stderr.setEncoding('utf8');
+    c.stdout.on('data', (d) => { stdoutText += d; });
+    c.stderr.on('data', (d) => { stderrText += d; });
+    exited = new Promise((resolve) => {
+      c.on('exit', (code, signal) => {
+        live.delete(c);
+        lastExit = { code, signal };
+        resolve(lastExit);
+      });
+    });
+    child = c;
+  }
+
+  async function waitHealthy() {
+    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+    let lastErr = null;
+    while (Date.now() < deadline) {
+      if (child && (child.exitCode !== null || child.signalCode !== null)) break;
+      try {
+        const r = await request('GET', '/v1/health', { retry: false, timeout: 2000 });
+        if (r.status === 200) return;
+        lastErr = new Error(`health answered ${r.status}: ${r.text}`);
+      } catch (e) {
+        lastErr = e;
+      }
+      await sleep(100);
+    }
+    const why = child && (child.exitCode !== null || child.signalCode !== null)
+      ? `server exited (code ${child.exitCode}, signal ${child.signalCode})`
+      : `no 200 from /v1/health within ${HEALTH_TIMEOUT_MS} ms (${lastErr && lastErr.message})`;
+    await stop();
+    throw new Error(`${why}\n--- stderr ---\n${stderrText}\n--- stdout ---\n${stdoutText}`);
+  }
+
+  async function stop({ signal = 'SIGTERM' } = {}) {
+    if (agent) { agent.destroy(); agent = null; }
+    if (!child) return lastExit;
+    const c = child;
+    child = null;
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill(signal);
+      const t = setTimeout(() => { try { c.kill('SIGKILL'); } catch { /* gone */ } }, STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(t);
+    } else {
+      await exited;
+    }
+    return lastExit;
+  }
+
+  async function kill9() {
+    return stop({ signal: 'SIGKILL' });
+  }
+
+  async function restart() {
+    await stop();
+    spawnServe();
+    await waitHealthy();
+  }
+
+  /**
+   * request(method, path, opts) → {status, headers, json, text, body}
+   *   body:    object, serialised as JSON (content-type application/json)
+   *   rawBody: string or Buffer sent as is (content-type application/json
+   *            unless headers say otherwise; a header set to null is omitted)
+   *   token:   bearer token; cookie: session token (or a full Cookie value)
+   *   chunked: send without Content-Length
+   *   retry:   retry once on a reset of a reused keep-alive socket (default true)
+   */
+  function request(method, p, o = {}) {
+    const hdrs = {};
+    let payload = null;
+    if (o.rawBody !== undefined) {
+      payload = Buffer.isBuffer(o.rawBody) ? o.rawBody : Buffer.from(String(o.rawBody), 'utf8');
+      hdrs['content-type'] = 'application/json';
+    } else if (o.body !== undefined) {
+      payload = Buffer.from(JSON.stringify(o.body), 'utf8');
+      hdrs['content-type'] = 'application/json';
+    }
+    if (o.token) hdrs.authorization = `Bearer ${o.token}`;
+    if (o.cookie) hdrs.cookie = o.cookie.includes('=') ? o.cookie : `__Host-sr_session=${o.cookie}`;
+    for (const [k, v] of Object.entries(o.headers || {})) hdrs[k.toLowerCase()] = v;
+    for (const k of Object.keys(hdrs)) if (hdrs[k] === null || hdrs[k] === undefined) delete hdrs[k];
+    if (payload && !o.chunked) hdrs['content-length'] = String(payload.length);
+
+    const once = () => new Promise((resolve, reject) => {
+      if (!agent) { reject(new Error('server is not running')); return; }
+      let settled = false;
+      const req = https.request({
+        host: '127.0.0.1',
+        port,
+        method,
+        path: p,
+        headers: hdrs,
+        agent,
+        ca,
+        servername: 'localhost',
+        timeout: o.timeout || REQUEST_TIMEOUT_MS,
+      }, (res) => {
+        const chunks = [];
+        res.on('data', (d) => chunks.push(d));
+        res.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          const buf = Buffer.concat(chunks);
+          const text = buf.toString('utf8');
+          let json;
+          const ct = String(res.headers['content-type'] || '');
+          if (text.length > 0 && /json/i.test(ct)) {
+            try { json = JSON.parse(text); } catch { json = undefined; }
+          }
+          resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, json, body: buf });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`request ${method} ${p} timed out`)));
+      req.on('error', (e) => {
+        if (settled) return;
+        settled = true;
+        e.reusedSocket = req.reusedSocket;
+        reject(e);
+      });
+      if (payload && o.chunked) {
+        const step = 64 * 1024;
+        for (let i = 0; i < payload.length; i += step) req.write(payload.subarray(i, i + step));
+        req.end();
+      } else {
+        req.end(payload || undefined);
+      }
+    });
+
+    return once().catch((e) => {
+      if (o.retry !== false && e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return once();
+      throw e;
+    });
+  }
+
+  spawnServe();
+  await waitHealthy();
+
+  const srv = {
+    url,
+    origin: url,
+    port,
+    baseDir: base,
+    dataDir,
+    clockFile,
+    ca,
+    operator,
+    initOutput: init,
+    logs: () => stderrText,
+    stdout: () => stdoutText,
+    lastExit: () => lastExit,
+    running: () => child !== null && child.exitCode === null,
+    pid: () => (child ? child.pid : null),
+    setClockOffset(seconds) { clockOffset = Math.trunc(seconds); writeClock(clockFile, clockOffset); },
+    advanceClock(seconds) { clockOffset += Math.trunc(seconds); writeClock(clockFile, clockOffset); return clockOffset; },
+    clockOffset: () => clockOffset,
+    stop,
+    kill9,
+    restart,
+    cli,
+    request,
+    /** Stops the server and removes its directories (keep them with STRONGROOM_KEEP_DATA=1). */
+    async close() {
+      await stop();
+      if (!process.env.STRONGROOM_KEEP_DATA) fs.rmSync(base, { recursive: true, force: true });
+    },
+  };
+  return srv;
+}
