@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  accountBody, describeResponse, expectProblem, expectStatus, expectValidation,
+  accountBody, describeResponse, expectProblem, expectStatus, expectValidation, isRfc3339Utc,
   parseSetCookies, randomPhone, signIn, signInFull, signupAccount, uid,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
@@ -126,8 +126,80 @@ test('AUTH-10 weak sign-up password → 422 password_policy', async () => {
 });
 
 test('AUTH-10 invalid phone at sign-up → 422 invalid_phone', async () => {
-  const res = await srv.request('POST', '/v1/accounts', { body: accountBody({ phone: '06-1234 5678' }) });
-  expectProblem(res, 422, ['invalid_phone', 'validation_failed']);
+  // CONTRACTS.md: "phone E.164 only (else 422 invalid_phone)".
+  for (const phone of ['06-1234 5678', '0612345678', '+31 6 1234 5678', '+0612345678']) {
+    const res = await srv.request('POST', '/v1/accounts', { body: accountBody({ phone }) });
+    expectProblem(res, 422, 'invalid_phone', `phone ${JSON.stringify(phone)}`);
+  }
+});
+
+// The sign-up record (AUTH-10) is read back with getAccount (GET
+// /v1/accounts/{accountId}, account managers; an operation beyond the
+// foundation list): company, country, region, client address, browser and
+// OS; the contact e-mail and phone are the manager's own (getMe).
+const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0';
+
+async function getAccount(s, a, token) {
+  const res = await s.request('GET', `/v1/accounts/${a.account_id}`, { token });
+  expectStatus(res, 200, 'getAccount');
+  assert.ok(res.json && typeof res.json.signup === 'object' && res.json.signup !== null,
+    `getAccount answer lacks the sign-up record: ${describeResponse(res)}`);
+  return res;
+}
+
+test('AUTH-10 sign-up records company, country, region, client address, browser and OS', async () => {
+  const phone = randomPhone();
+  // No trusted proxy is configured: X-Forwarded-For from the peer is ignored.
+  const a = await signupAccount(srv, { phone, country: 'BE', region: 'JP' },
+    { headers: { 'user-agent': FIREFOX_LINUX, 'x-forwarded-for': '198.51.100.23' } });
+  const token = await signIn(srv, a.slug, a.email, a.password);
+  const res = await getAccount(srv, a, token);
+  const acc = res.json;
+  assert.equal(acc.id, a.account_id);
+  assert.equal(acc.slug, a.slug);
+  assert.equal(acc.company, a.body.company);
+  assert.equal(acc.country, 'BE');
+  assert.equal(acc.region, 'JP');
+  assert.ok(isRfc3339Utc(acc.created_at), `created_at ${acc.created_at}`);
+  assert.equal(acc.signup.client_ip, '127.0.0.1', `client address (the spoofed X-Forwarded-For must not count): ${res.text}`);
+  assert.match(String(acc.signup.client_ip_prefix), /^127\.\d+\.\d+\.\d+\/\d+$/, `client_ip_prefix: ${res.text}`);
+  assert.match(String(acc.signup.browser), /firefox/i, `browser from the User-Agent: ${res.text}`);
+  assert.match(String(acc.signup.os), /linux/i, `OS from the User-Agent: ${res.text}`);
+  assert.ok(!res.text.includes(FIREFOX_LINUX), 'the raw User-Agent is not handed back');
+  // The slug form of {accountId} reaches the same account.
+  const bySlug = await srv.request('GET', `/v1/accounts/${a.slug}`, { token });
+  expectStatus(bySlug, 200, 'getAccount via slug');
+  assert.equal(bySlug.json.id, a.account_id);
+  // Contact e-mail and phone: the manager's own record.
+  const me = await srv.request('GET', '/v1/me', { token });
+  expectStatus(me, 200, 'getMe');
+  assert.equal(me.json.email, a.email);
+  assert.equal(me.json.phone, phone);
+  // Another account's manager cannot read the record (404, not 403).
+  const other = await signupAccount(srv);
+  const otherToken = await signIn(srv, other.slug, other.email, other.password);
+  expectProblem(await srv.request('GET', `/v1/accounts/${a.account_id}`, { token: otherToken }), 404, 'not_found',
+    'getAccount of another account');
+});
+
+test('AUTH-10 behind a trusted proxy the client address and the sign-up limit follow X-Forwarded-For', async () => {
+  const proxied = await startServer({
+    name: 'accounts-proxy',
+    config: '[server]\ntrusted_proxies = 127.0.0.1/32\n[signup]\nper_address_per_hour = 1\n',
+  });
+  try {
+    const xff = (ip) => ({ headers: { 'x-forwarded-for': ip, 'user-agent': FIREFOX_LINUX } });
+    const a = await signupAccount(proxied, {}, xff('203.0.113.77'));
+    const token = await signIn(proxied, a.slug, a.email, a.password);
+    const acc = (await getAccount(proxied, a, token)).json;
+    assert.equal(acc.signup.client_ip, '203.0.113.77', `client address from X-Forwarded-For: ${JSON.stringify(acc)}`);
+    assert.match(String(acc.signup.client_ip_prefix), /^203\.0\.113\.0\/\d+$/, `prefix: ${JSON.stringify(acc)}`);
+    const again = await proxied.request('POST', '/v1/accounts', { body: accountBody(), ...xff('203.0.113.77') });
+    expectProblem(again, 429, 'rate_limited', 'second sign-up from the same forwarded address');
+    await signupAccount(proxied, {}, xff('198.51.100.9'));
+  } finally {
+    await proxied.close();
+  }
 });
 
 test('createAccount is rate-limited per client address; the bucket follows the test clock', async () => {

@@ -142,14 +142,19 @@ export async function managerSession(srv, overrides = {}) {
   return { ...acct, token };
 }
 
-/** createUser that must succeed → the user object (plus `password` when one was given). */
+/**
+ * createUser that must succeed → the user object, plus `password` (the one
+ * given, else the one-time password), `requested` (the request body) and
+ * `response` (the raw answer: check the server's own fields there, not the
+ * helper's additions).
+ */
 export async function newUser(srv, token, accountId, fields = {}) {
   const body = { username: `user-${uid()}`, ...fields };
   for (const [k, v] of Object.entries(body)) if (v === undefined) delete body[k];
   const res = await srv.request('POST', `/v1/accounts/${accountId}/users`, { token, body });
   expectStatus(res, 201, 'createUser');
   assert.equal(typeof res.json.id, 'string', `createUser answer lacks id: ${describeResponse(res)}`);
-  return { ...res.json, password: body.password ?? res.json.one_time_password, requested: body };
+  return { ...res.json, password: body.password ?? res.json.one_time_password, requested: body, response: res };
 }
 
 /**
