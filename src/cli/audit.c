@@ -43,6 +43,25 @@ verify_account(const char *account_id, void *arg)
         return SR_OK;
 }
 
+static enum sr_rc
+verify_listed(const struct sr_dir_account *d, void *arg)
+{
+        struct verify_ctx *v = arg;
+        v->region = d->region;
+        return verify_account(d->id, v);
+}
+
+/* Chains whose account left the directory are still verified. */
+static enum sr_rc
+verify_orphan(const char *account_id, void *arg)
+{
+        struct verify_ctx *v = arg;
+        struct sr_dir_account d;
+        if (sr_store_dir_find(v->app->st, account_id, &d) == SR_OK)
+                return SR_OK;
+        return verify_account(account_id, v);
+}
+
 static int
 run(const char *dir, const char *key_file)
 {
@@ -59,9 +78,11 @@ run(const char *dir, const char *key_file)
         struct sr_app *app = NULL;
         enum sr_rc rc = cfg.master_key_file ? sr_app_open(&cfg, &app) : SR_E_NOMEM;
         struct verify_ctx v = {.app = app};
+        if (rc == SR_OK)
+                rc = sr_store_dir_each(app->st, verify_listed, &v);
         for (unsigned r = 0; rc == SR_OK && r < SR_REGION__COUNT; r++) {
                 v.region = (enum sr_region)r;
-                rc = sr_store_audit_accounts(app->st, v.region, verify_account, &v);
+                rc = sr_store_audit_accounts(app->st, v.region, verify_orphan, &v);
         }
         int status = 0;
         if (rc != SR_OK) {

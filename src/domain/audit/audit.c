@@ -94,11 +94,14 @@ event_mac(const struct sr_audit *a, const unsigned char prev[SR_AUDIT_MAC_LEN],
         sodium_memzero(&h, sizeof(h));
 }
 
+/* out holds CHECKPOINT_MSG_MAX bytes; account ids are SR_ID_LEN chars. */
+#define CHECKPOINT_MSG_MAX (30 + SR_ID_LEN + SR_AUDIT_MAC_LEN)
+
 static void
 checkpoint_message(const char *account_id, int64_t seq, const unsigned char mac[SR_AUDIT_MAC_LEN],
                    unsigned char *out, size_t *ret_len)
 {
-        size_t n = strlen(account_id);
+        size_t n = strnlen(account_id, SR_ID_LEN);
         memcpy(out, "sr-audit-checkpoint-v1", 22);
         memcpy(out + 22, account_id, n);
         for (int i = 0; i < 8; i++)
@@ -117,6 +120,8 @@ sr_audit_append(struct sr_audit *a, struct sr_tx *tx, const char *account_id,
         memset(&e, 0, sizeof(e));
         unsigned char prev[SR_AUDIT_MAC_LEN];
         int64_t seq = 0;
+        if (strlen(account_id) != SR_ID_LEN)
+                return SR_E_INTERNAL;
         enum sr_rc rc = sr_store_audit_head(tx, account_id, &seq, prev);
         if (rc != SR_OK)
                 return rc;
@@ -139,7 +144,7 @@ sr_audit_append(struct sr_audit *a, struct sr_tx *tx, const char *account_id,
 
         struct sr_audit_checkpoint c = {.seq = e.seq, .time = e.time};
         memcpy(c.mac, e.mac, SR_AUDIT_MAC_LEN);
-        unsigned char msg[128];
+        unsigned char msg[CHECKPOINT_MSG_MAX];
         size_t msg_len = 0;
         checkpoint_message(account_id, c.seq, c.mac, msg, &msg_len);
         crypto_sign_detached(c.sig, NULL, msg, msg_len, a->sign_sk->bytes);
@@ -188,16 +193,20 @@ sr_audit_verify_account(struct sr_audit *a, struct sr_store *st, enum sr_region 
         struct sr_audit_checkpoint c;
         rc = sr_store_audit_checkpoint_get(st, r, account_id, &c);
         if (rc == SR_E_NOT_FOUND) {
-                if (last == 0) {
+                /* Every account in the directory was created with audit
+                 * events, so an empty chain there is a deleted chain. */
+                struct sr_dir_account d;
+                if (last == 0 && sr_store_dir_find(st, account_id, &d) == SR_E_NOT_FOUND) {
                         *ret_events = 0;
                         return SR_OK;
                 }
-                snprintf(why, why_len, "checkpoint missing for %lld events", (long long)last);
+                snprintf(why, why_len, "checkpoint missing for %lld events%s", (long long)last,
+                         last == 0 ? " of an existing account: the chain was deleted" : "");
                 return SR_E_CONFLICT;
         }
         if (rc != SR_OK)
                 return rc;
-        unsigned char msg[128];
+        unsigned char msg[CHECKPOINT_MSG_MAX];
         size_t msg_len = 0;
         checkpoint_message(account_id, c.seq, c.mac, msg, &msg_len);
         if (crypto_sign_verify_detached(c.sig, msg, msg_len, a->sign_pk) != 0) {

@@ -51,6 +51,11 @@ rights_in(const struct sr_actor *actor, const struct sr_scope *scope)
                 enum sr_role role = actor->roles[i].role;
                 if ((unsigned)role >= SR_ROLE__COUNT)
                         continue;
+                bool staff = role == SR_ROLE_PLATFORM_OPERATOR || role == SR_ROLE_PLATFORM_SUPPORT;
+                /* ACC-7: platform roles mean something only to members of
+                 * the platform account, wherever else they are bound. */
+                if (staff && !actor->is_platform)
+                        continue;
                 if (same)
                         r |= own_account[role];
                 else if (actor->is_platform)
@@ -68,14 +73,14 @@ sr_authz_require(const struct sr_actor *actor, enum sr_action action, const stru
                 return SR_OK;
         if ((unsigned)action >= SR_ACT__COUNT)
                 return SR_E_FORBIDDEN;
+        unsigned r = rights_in(actor, scope);
         if (action == SR_ACT_METRICS_READ) {
-                /* Platform-wide: only operators, in their own account. */
-                for (size_t i = 0; i < actor->n_roles; i++)
+                /* Platform-wide: only operators of the platform account. */
+                for (size_t i = 0; i < actor->n_roles && i < SR_ACTOR_MAX_ROLES; i++)
                         if (actor->is_platform && actor->roles[i].role == SR_ROLE_PLATFORM_OPERATOR)
                                 return SR_OK;
-                return SR_E_FORBIDDEN;
+                return (r & READ_RIGHTS) ? SR_E_FORBIDDEN : SR_E_NOT_FOUND;
         }
-        unsigned r = rights_in(actor, scope);
         if (r & A(action))
                 return SR_OK;
         return (r & READ_RIGHTS) ? SR_E_FORBIDDEN : SR_E_NOT_FOUND;
