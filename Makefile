@@ -17,7 +17,7 @@ APT_TEST   := python3-aiosmtpd sqlite3 procps
 # node 18 (plain Debian 12) has no --test-concurrency; node 20 does.
 NODE_TEST_FLAGS = $(shell node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null && echo --test-concurrency=2)
 
-.PHONY: run check deps deps-test build build-check unit e2e coverage clean
+.PHONY: run check deps deps-test build build-check unit e2e fuzz coverage clean
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -63,9 +63,13 @@ e2e: build-check deps-test
 coverage:
 	python3 tools/claims_coverage.py
 
+fuzz: deps
+	fuzz/run-ci.sh
+
 check: deps-test build-check
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory fuzz
 	python3 tools/check_openapi.py >/dev/null
 	python3 tools/claims_coverage.py --check
 

@@ -16,6 +16,8 @@
 #include "util/alloc.h"
 #include "util/region.h"
 
+#include "check.h"
+
 static const char *
 no_query(void *ctx, const char *name)
 {
@@ -41,24 +43,23 @@ check_string(const char *s, size_t max_cp)
         if (s == NULL)
                 return;
         size_t n = strlen(s);
-        if (n > 4 * max_cp)
-                abort();
+        FUZZ_CHECK(n <= 4 * max_cp, "decoded string within its byte cap");
         for (size_t i = 0; i < n; i++)
-                if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-                        abort();
-        if (sr_norm_codepoints((const unsigned char *)s, n) > max_cp)
-                abort();
+                FUZZ_CHECK((unsigned char)s[i] >= 0x20 && s[i] != 0x7f,
+                           "decoded string has no control characters");
+        FUZZ_CHECK(sr_norm_codepoints((const unsigned char *)s, n) <= max_cp,
+                   "decoded string within its code point cap");
 }
 
 static void
 check_errors(const struct sr_call *call)
 {
-        if (call->n_errors > SR_CALL_MAX_ERRORS)
-                abort();
+        FUZZ_CHECK(call->n_errors <= SR_CALL_MAX_ERRORS, "error count within the array");
         for (size_t i = 0; i < call->n_errors; i++)
-                if (memchr(call->errors[i].field, 0, sizeof(call->errors[i].field)) == NULL ||
-                    memchr(call->errors[i].reason, 0, sizeof(call->errors[i].reason)) == NULL)
-                        abort();
+                FUZZ_CHECK(memchr(call->errors[i].field, 0, sizeof(call->errors[i].field)) &&
+                                   memchr(call->errors[i].reason, 0,
+                                          sizeof(call->errors[i].reason)),
+                           "field error strings terminated");
 }
 
 static void
@@ -75,11 +76,9 @@ norm_secret(const char *s, size_t len)
         struct sr_secret *sec = NULL;
         if (s == NULL)
                 return;
-        if (strlen(s) != len)
-                abort(); /* sr_decode_secret promised no NUL inside */
+        FUZZ_CHECK(strlen(s) == len, "sr_decode_secret: no NUL inside, length matches");
         if (sr_norm_password(s, len, &sec) == SR_OK) {
-                if (sec->len > SR_PASSWORD_MAX_BYTES)
-                        abort();
+                FUZZ_CHECK(sec->len <= SR_PASSWORD_MAX_BYTES, "normalised password within cap");
                 sr_secret_free(sec);
         }
 }
@@ -106,8 +105,8 @@ create_account(json_t *body)
                          &password_len);
         sr_decode_string(&call, "slug", false, 3, 63, &slug);
         enum sr_region r;
-        if (region != NULL && sr_region_parse(region, &r) == SR_OK && sr_region_name(r) == NULL)
-                abort();
+        if (region != NULL && sr_region_parse(region, &r) == SR_OK)
+                FUZZ_CHECK(sr_region_name(r) != NULL, "parsed region has a name");
         check_string(company, 200);
         check_string(name, 200);
         check_string(email, 254);
@@ -224,9 +223,9 @@ update_user(json_t *body)
         sr_decode_string_nullable(&call, "email", 3, 254, &email, &email_set);
         sr_decode_string_nullable(&call, "phone", 1, 16, &phone, &phone_set);
         sr_decode_string_nullable(&call, "name", 1, 200, &name, &name_set);
-        if ((email != NULL && !email_set) || (phone != NULL && !phone_set) ||
-            (name != NULL && !name_set))
-                abort();
+        FUZZ_CHECK((email == NULL || email_set) && (phone == NULL || phone_set) &&
+                           (name == NULL || name_set),
+                   "a nullable value is only returned when present");
         check_string(username, 64);
         check_string(email, 254);
         check_string(phone, 16);
@@ -253,15 +252,15 @@ update_settings(json_t *body)
                 sr_decode_error(&call, "", "at least one field is required");
         sr_decode_int(&call, "idle_timeout_s", false, 60, 86400, &idle);
         sr_decode_int(&call, "max_lifetime_s", false, 300, 2592000, &life);
-        if ((idle != -1 && (idle < 60 || idle > 86400)) ||
-            (life != -1 && (life < 300 || life > 2592000)))
-                abort();
+        FUZZ_CHECK(idle == -1 || (idle >= 60 && idle <= 86400), "idle_timeout_s in range");
+        FUZZ_CHECK(life == -1 || (life >= 300 && life <= 2592000), "max_lifetime_s in range");
         check_errors(&call);
         sr_rc_ignore(sr_decode_done(&call)); /* outcome checked by invariants above */
         unsigned limit;
         const char *cursor;
-        if (sr_decode_page(&call, &limit, &cursor) != SR_OK || limit != 50 || cursor[0] != '\0')
-                abort(); /* no query parameters → defaults */
+        FUZZ_CHECK(sr_decode_page(&call, &limit, &cursor) == SR_OK && limit == 50 &&
+                           cursor[0] == '\0',
+                   "no query parameters give the default page");
 }
 
 int
@@ -293,8 +292,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 struct sr_call call;
                 call_reset(&call, j);
                 sr_decode_error(&call, "", "must be a JSON object");
-                if (sr_decode_done(&call) != SR_E_VALIDATION)
-                        abort();
+                FUZZ_CHECK(sr_decode_done(&call) == SR_E_VALIDATION, "recorded error fails");
         }
         json_decref(j);
         return 0;

@@ -12,6 +12,8 @@
 #include "domain/identity/normalize.h"
 #include "util/alloc.h"
 
+#include "check.h"
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -29,12 +31,11 @@ check_username(const char *s)
         if (sr_norm_username(s, &out) != SR_OK)
                 return;
         size_t n = strlen(out);
-        if (n == 0 || n > 64 || n != strlen(s))
-                abort();
+        FUZZ_CHECK(n >= 1 && n <= 64 && n == strlen(s), "username keeps its length, 1..64");
         for (size_t i = 0; i < n; i++)
-                if (!((out[i] >= 'a' && out[i] <= 'z') || (out[i] >= '0' && out[i] <= '9') ||
-                      out[i] == '.' || out[i] == '_' || out[i] == '-'))
-                        abort();
+                FUZZ_CHECK((out[i] >= 'a' && out[i] <= 'z') || (out[i] >= '0' && out[i] <= '9') ||
+                                   out[i] == '.' || out[i] == '_' || out[i] == '-',
+                           "username matches [a-z0-9._-]");
         sr_free(out);
 }
 
@@ -44,8 +45,7 @@ check_email(const char *s)
         char *out = NULL;
         if (sr_norm_email(s, &out) != SR_OK)
                 return;
-        if (strchr(out, '@') == NULL)
-                abort();
+        FUZZ_CHECK(strchr(out, '@') != NULL, "normalised e-mail keeps its @");
         sr_free(out);
 }
 
@@ -56,8 +56,8 @@ check_phone(const char *s)
         if (sr_norm_phone(s, &out) != SR_OK)
                 return;
         size_t n = strlen(out);
-        if (n < 8 || n > 16 || out[0] != '+' || strcmp(out, s) != 0)
-                abort();
+        FUZZ_CHECK(n >= 8 && n <= 16 && out[0] == '+' && strcmp(out, s) == 0,
+                   "phone is E.164 and unchanged");
         sr_free(out);
 }
 
@@ -67,8 +67,8 @@ check_password(const char *p, size_t len)
         struct sr_secret *sec = NULL;
         if (sr_norm_password(p, len, &sec) != SR_OK)
                 return;
-        if (sec == NULL || sec->len > SR_PASSWORD_MAX_BYTES)
-                abort();
+        FUZZ_CHECK(sec != NULL && sec->len <= SR_PASSWORD_MAX_BYTES,
+                   "normalised password within 1024 bytes");
         sr_secret_free(sec);
 }
 
@@ -84,8 +84,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_email(s);
         check_phone(s);
         enum sr_ident_kind k = sr_norm_ident_kind(s);
-        if (k != SR_IDENT_USERNAME && k != SR_IDENT_EMAIL && k != SR_IDENT_PHONE)
-                abort();
+        FUZZ_CHECK(k == SR_IDENT_USERNAME || k == SR_IDENT_EMAIL || k == SR_IDENT_PHONE,
+                   "identifier kind is one of three");
         check_password((const char *)data, size); /* exact-size buffer: ASan sees overreads */
         check_password(s, strlen(s));
         free(s);

@@ -9,6 +9,8 @@
 
 #include "http/router.h"
 
+#include "check.h"
+
 static bool
 param_ok(const char *p)
 {
@@ -54,22 +56,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *want = strcmp(method, "HEAD") == 0 ? "GET" : method;
         switch (rc) {
         case SR_OK:
-                if (m.route == NULL || m.route->handler == NULL ||
-                    strcmp(m.route->method, want) != 0 ||
-                    m.n_params != count_params(m.route->path) || m.n_params > SR_CALL_MAX_PARAMS)
-                        abort();
+                FUZZ_CHECK(m.route != NULL && m.route->handler != NULL, "a match has a handler");
+                FUZZ_CHECK(strcmp(m.route->method, want) == 0, "matched the asked method");
+                FUZZ_CHECK(m.n_params == count_params(m.route->path) &&
+                                   m.n_params <= SR_CALL_MAX_PARAMS,
+                           "one parameter per {placeholder}");
                 for (size_t i = 0; i < m.n_params; i++)
-                        if (!param_ok(m.params[i]))
-                                abort();
+                        FUZZ_CHECK(param_ok(m.params[i]), "parameter is [A-Za-z0-9._-]{1,64}");
                 break;
         case SR_E_METHOD_NOT_ALLOWED:
-                if (memchr(m.allow, 0, sizeof(m.allow)) == NULL || m.allow[0] == '\0')
-                        abort();
+                FUZZ_CHECK(memchr(m.allow, 0, sizeof(m.allow)) != NULL && m.allow[0] != '\0',
+                           "405 comes with a non-empty Allow");
                 break;
         case SR_E_NOT_FOUND:
                 break;
         default:
-                abort();
+                FUZZ_CHECK(0, "router answers OK, 404 or 405 only");
         }
         free(s);
         return 0;

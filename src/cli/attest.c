@@ -135,7 +135,7 @@ more_proxies(const struct sr_config *c, struct sr_buf *b)
 static enum sr_rc
 more_signin(const struct sr_config *c, struct sr_buf *b)
 {
-        return sr_buf_printf(b, "per-address sign-in bucket burst %u, refill %u/s",
+        return sr_buf_printf(b, "per-address sign-in bucket not yet enforced (configured burst %u, refill %u/s)",
                              c->signin_bucket_burst, c->signin_bucket_per_s);
 }
 

@@ -51,6 +51,13 @@ set_str(char **dst, const char *v)
         return 1;
 }
 
+/* Settings that always need a value: empty is a bad value, not "off". */
+static int
+set_required_str(char **dst, const char *v)
+{
+        return v[0] != '\0' && set_str(dst, v);
+}
+
 static int
 set_uint(unsigned *dst, const char *v, unsigned lo, unsigned hi)
 {
@@ -71,15 +78,15 @@ on_entry(void *user, const char *section, const char *name, const char *value)
         int ok = -1;
 #define KEY(s, k) (strcmp(section, s) == 0 && strcmp(name, k) == 0)
         if (KEY("server", "public_url"))
-                ok = set_str(&c->public_url, value);
+                ok = set_required_str(&c->public_url, value);
         else if (KEY("server", "plain_listen"))
                 ok = set_str(&c->plain_listen, value);
         else if (KEY("server", "trusted_proxies"))
                 ok = set_str(&c->trusted_proxies, value);
         else if (KEY("server", "platform_region"))
-                ok = set_str(&c->platform_region, value);
+                ok = set_required_str(&c->platform_region, value);
         else if (KEY("server", "master_key_file"))
-                ok = set_str(&c->master_key_file, value);
+                ok = set_required_str(&c->master_key_file, value);
         else if (KEY("server", "worker_threads"))
                 ok = set_uint(&c->worker_threads, value, 1, 64);
         else if (KEY("server", "worker_queue"))

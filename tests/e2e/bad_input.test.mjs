@@ -2,6 +2,7 @@
 // CONTRACTS.md "HTTP conventions", problem documents, never a 5xx, and the
 // server still answers afterwards.
 import assert from 'node:assert/strict';
+import tls from 'node:tls';
 import { after, afterEach, before, describe, test } from 'node:test';
 
 import {
@@ -327,6 +328,62 @@ describe('bad input: other paths', () => {
     }
     c.done();
   });
+});
+
+/**
+ * Sends raw bytes over TLS and collects the answer until the server closes
+ * the connection → {statusLine, hung, error}. The write side stays open, so
+ * the server decides when the exchange ends.
+ */
+function rawTls(data, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    let buf = '';
+    let done = false;
+    const finish = (extra) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ statusLine: buf.split('\r\n')[0], ...extra });
+    };
+    const sock = tls.connect({ host: '127.0.0.1', port: srv.port, ca: srv.ca, servername: 'localhost' }, () => sock.write(data));
+    const timer = setTimeout(() => finish({ hung: true }), timeoutMs);
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => {
+      buf += d;
+      // One answer is enough: the status line and the end of its headers.
+      if (buf.includes('\r\n\r\n')) finish({});
+    });
+    sock.on('close', () => finish({}));
+    sock.on('error', (e) => finish({ error: e.code || e.message }));
+  });
+}
+
+test('malformed request lines and oversized headers: the library’s own 4xx or a closed connection, no hang', async () => {
+  // CONTRACTS.md: errors libmicrohttpd raises before the access handler runs
+  // "are the library's own 4xx; they must not crash or hang anything".
+  const c = new Checks();
+  const cases = {
+    'garbage request line': 'GARBAGE\r\n\r\n',
+    'request line without version': 'GET /v1/health\r\n\r\n',
+    'header of 200 kB': `GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(200_000)}\r\n\r\n`,
+    '5000 headers': `GET /v1/health HTTP/1.1\r\nHost: x\r\n${Array.from({ length: 5000 }, (_, i) => `X-H${i}: v`).join('\r\n')}\r\n\r\n`,
+    'URL of 100 kB': `GET /v1/${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    'bad chunk size': 'POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nabc\r\n0\r\n\r\n',
+    'Content-Length and chunked': 'POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    'negative Content-Length': 'POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n',
+    'Content-Length beyond 64 bits': 'POST /v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999\r\n\r\n',
+  };
+  for (const [label, data] of Object.entries(cases)) {
+    const r = await rawTls(data);
+    c.check(label, () => {
+      assert.ok(!r.hung, `no answer and no close within 5 s (${JSON.stringify(r.statusLine)})`);
+      if (r.statusLine) assert.match(r.statusLine, /^HTTP\/1\.[01] 4\d\d /, `status line ${JSON.stringify(r.statusLine)}`);
+    });
+  }
+  c.done();
+  expectStatus(await send('GET', '/v1/health'), 200, 'health afterwards');
+  assert.ok(srv.running(), 'server process is still running');
 });
 
 test('no answer in this file was a 5xx and the server still answers', async () => {

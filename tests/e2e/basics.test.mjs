@@ -1,13 +1,14 @@
 // Basics: health, OpenAPI document, security headers, routing errors,
 // metrics access (CONTRACTS.md "HTTP conventions"; DATA-1, OPS-2).
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, test } from 'node:test';
 
 import {
   Checks, FOUNDATION_OPERATIONS, describeResponse, expectProblem, expectStatus,
   managerSession, signInFull, strongPassword,
 } from '../support/api.mjs';
-import { startServer } from '../support/server.mjs';
+import { freePort, startServer } from '../support/server.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ name: 'basics' }); });
@@ -168,4 +169,62 @@ test('OPS-2 getMetrics: operator gets 403 until the one-time password is changed
   assert.match(String(res.headers['content-type']), /^text\/plain/, 'Prometheus text format');
   assert.match(res.text, /^# (HELP|TYPE) \S+/m, 'Prometheus exposition with HELP/TYPE lines');
   checkNoStore(res, 'getMetrics');
+});
+
+/** One request over plain HTTP (no TLS) → {status, headers, text}. */
+function plainRequest(port, method, p, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? null : Buffer.from(JSON.stringify(body), 'utf8');
+    const h = { ...headers };
+    if (payload) { h['content-type'] = 'application/json'; h['content-length'] = String(payload.length); }
+    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers: h, agent: false, timeout: 10_000 }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, text, json });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`plain ${method} ${p} timed out`)));
+    req.on('error', reject);
+    req.end(payload || undefined);
+  });
+}
+
+test('DATA-1 the plain HTTP port only redirects web pages; API calls and credentials get 400 https_required', async () => {
+  const plainPort = await freePort();
+  const s = await startServer({ name: 'basics-plain', config: `[server]\nplain_listen = 127.0.0.1:${plainPort}\n` });
+  try {
+    const m = await managerSession(s);
+    const c = new Checks();
+    for (const [label, method, p, o] of [
+      ['getHealth', 'GET', '/v1/health', {}],
+      ['getOpenApi', 'GET', '/openapi.json', {}],
+      ['createSession with good credentials', 'POST', '/v1/session', { body: { account: m.slug, identifier: m.email, password: m.password } }],
+      ['getMe with a bearer token', 'GET', '/v1/me', { headers: { authorization: `Bearer ${m.token}` } }],
+      ['web page with the session cookie', 'GET', '/', { headers: { cookie: `__Host-sr_session=${m.token}` } }],
+      ['web page with a bearer token', 'GET', '/', { headers: { authorization: `Bearer ${m.token}` } }],
+    ]) {
+      const res = await plainRequest(plainPort, method, p, o);
+      c.check(label, () => {
+        expectProblem(res, 400, 'https_required', `plain ${method} ${p}`);
+        assert.equal(res.headers['set-cookie'], undefined, 'no cookie over plain HTTP');
+        assert.ok(!res.text.includes(m.email) && !res.text.includes(m.token), 'no data over plain HTTP');
+      });
+    }
+    for (const p of ['/', '/reset']) {
+      const res = await plainRequest(plainPort, 'GET', p);
+      c.check(`web page ${p}`, () => {
+        assert.ok([301, 302, 303, 307, 308].includes(res.status), `plain GET ${p}: expected a redirect, got ${res.status} ${res.text}`);
+        assert.equal(res.headers.location, `${s.url}${p}`, 'redirect to the same path on public_url');
+      });
+    }
+    c.done();
+    // The HTTPS side is unaffected.
+    expectStatus(await s.request('GET', '/v1/me', { token: m.token }), 200, 'getMe over HTTPS');
+  } finally {
+    await s.close();
+  }
 });

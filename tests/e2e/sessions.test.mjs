@@ -2,10 +2,11 @@
 // never by sleeping (AUTH-7). Tests in this file share one server clock and
 // only ever move it forward; each test signs in afresh.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import {
-  Checks, expectProblem, expectStatus, expectValidation, managerSession, signIn, signInFull,
+  Checks, expectProblem, expectStatus, expectValidation, managerSession, signIn, signInFull, signupAccount,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
 
@@ -166,4 +167,45 @@ test('AUTH-7 settings of one account do not touch another', async () => {
   // And b's manager may not read or change a's settings (404, not 403).
   expectProblem(await srv.request('GET', settingsPath(a), { token: b.token }), 404, 'not_found');
   expectProblem(await srv.request('PATCH', settingsPath(a), { token: b.token, body: { idle_timeout_s: 900 } }), 404, 'not_found');
+});
+
+test('test clock: a file writable by group or others, or a missing file, means offset 0', async () => {
+  // CONTRACTS.md "Test clock": the server ignores the file unless it is owned
+  // by the server's user and not writable by group or others; a missing file
+  // means offset 0. Own server: this test moves the clock backwards.
+  const s = await startServer({ name: 'sessions-clock' });
+  try {
+    const a = await signupAccount(s);
+    /** The offset the server applies, from a fresh session's idle_expires_at. */
+    const appliedOffset = async () => {
+      const res = await signInFull(s, a.slug, a.email, a.password);
+      return Math.round((Date.parse(res.json.idle_expires_at) - Date.now()) / 1000) - 600;
+    };
+    /** Replaces the clock file (new inode, so the server notices) with the given mode. */
+    const writeClockFile = (seconds, mode) => {
+      const tmp = `${s.clockFile}.tmp`;
+      fs.writeFileSync(tmp, `${seconds}\n`);
+      fs.chmodSync(tmp, mode);
+      fs.renameSync(tmp, s.clockFile);
+    };
+    const DAY = 86400;
+    const near = (got, want, label) => assert.ok(Math.abs(got - want) < 60, `${label}: applied offset ${got} s, expected ${want} s`);
+
+    writeClockFile(DAY, 0o600);
+    near(await appliedOffset(), DAY, 'mode 0600');
+    writeClockFile(2 * DAY, 0o620);
+    near(await appliedOffset(), 0, 'group-writable file (0620) is ignored');
+    writeClockFile(3 * DAY, 0o606);
+    near(await appliedOffset(), 0, 'world-writable file (0606) is ignored');
+    writeClockFile(4 * DAY, 0o644);
+    near(await appliedOffset(), 4 * DAY, 'mode 0644 (readable, not writable, by others)');
+    fs.unlinkSync(s.clockFile);
+    near(await appliedOffset(), 0, 'missing file');
+    writeClockFile(-DAY, 0o600);
+    near(await appliedOffset(), -DAY, 'negative offset');
+    const h = await s.request('GET', '/v1/health');
+    assert.equal(h.json.test_clock, true, 'the variable is still set');
+  } finally {
+    await s.close();
+  }
 });

@@ -54,6 +54,9 @@ test('createUser answers 201 with the user object, personal data in clear for th
   }
   // Without a password in the request, the answer carries the one-time password (shown once).
   assert.equal(typeof answer.one_time_password, 'string', `one_time_password: ${u.response.text}`);
+  // CONTRACTS.md: "phone E.164 only (else 422 invalid_phone)".
+  const bad = await srv.request('POST', usersPath(m), { token: m.token, body: { username: `p-${uid()}`, phone: '0612345678' } });
+  expectProblem(bad, 422, 'invalid_phone', 'createUser with a non-E.164 phone');
 });
 
 test('getUser shows the manager e-mail, phone and name in clear', async () => {
@@ -266,4 +269,58 @@ test('ACC-4 a user without a manager role cannot manage users', async (t) => {
   const still = await srv.request('GET', userPath(m, victim.id), { token: m.token });
   expectStatus(still, 200);
   assert.equal(still.json.name, victim.name, describeResponse(still));
+});
+
+test('ACC-7 an operator reads a customer’s users with personal data withheld and cannot change them', async () => {
+  const m = await managerSession(srv, { phone: randomPhone() });
+  const fields = personal();
+  const u = await newUser(srv, m.token, m.account_id, { ...fields, password: strongPassword() });
+  // The operator of `strongroom init` (only this test signs in as the operator).
+  const op = srv.operator;
+  const first = await signIn(srv, 'platform', op.username, op.one_time_password);
+  const cp = await srv.request('POST', '/v1/me/password', {
+    token: first, body: { current_password: op.one_time_password, new_password: strongPassword('Operator') },
+  });
+  expectStatus(cp, 200, 'operator changePassword');
+  const token = cp.json.token;
+
+  // CONTRACTS.md: a caller who may read a user but has no personal-data rights
+  // (operators without a grant) gets 200 with email, phone and name left out
+  // and "personal_data_withheld": true.
+  const secrets = [fields.email, fields.phone, fields.name, m.email, m.body.phone, m.body.name];
+  const c = new Checks();
+  const g = await srv.request('GET', userPath(m, u.id), { token });
+  c.check('getUser', () => {
+    expectStatus(g, 200, 'operator getUser');
+    assert.equal(g.json.id, u.id);
+    assert.equal(g.json.username, fields.username);
+    assert.equal(g.json.personal_data_withheld, true, g.text);
+    for (const k of ['email', 'phone', 'name']) assert.ok(!(k in g.json), `"${k}" left out: ${g.text}`);
+  });
+  const l = await srv.request('GET', `${usersPath(m)}?limit=200`, { token });
+  c.check('listUsers', () => {
+    expectStatus(l, 200, 'operator listUsers');
+    assert.equal(l.json.items.length, 2, l.text);
+    for (const item of l.json.items) {
+      assert.equal(item.personal_data_withheld, true, JSON.stringify(item));
+      for (const k of ['email', 'phone', 'name']) assert.ok(!(k in item), `"${k}" left out: ${JSON.stringify(item)}`);
+    }
+  });
+  for (const [label, res] of [['getUser', g], ['listUsers', l]]) {
+    c.check(`${label} leaks nothing`, () => {
+      for (const sec of secrets) assert.ok(!res.text.includes(sec), `answer contains "${sec}"`);
+    });
+  }
+  // May read, may not change: 403 forbidden (not 404, not 2xx).
+  for (const [label, method, p, body] of [
+    ['updateUser', 'PATCH', userPath(m, u.id), { name: 'Changed by staff' }],
+    ['deleteUser', 'DELETE', userPath(m, u.id)],
+  ]) {
+    const res = await srv.request(method, p, { token, body });
+    c.check(`operator ${label}`, () => expectProblem(res, 403, 'forbidden'));
+  }
+  c.done();
+  const still = await srv.request('GET', userPath(m, u.id), { token: m.token });
+  expectStatus(still, 200);
+  assert.equal(still.json.name, fields.name, 'the user is untouched');
 });
