@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh - Strongroom performance measurements (issue 3 "Proof" -> bench,
-# DESIGN.md "Performance targets"). One command, one run, about 2 minutes:
+# DESIGN.md "Performance targets"). One command, one run:
 #
 #   (a) bare libmicrohttpd HTTPS "hello" (bench/bare_https.c), same TLS settings
 #   (b) GET /v1/me with a valid bearer session on `strongroom serve`
@@ -15,10 +15,17 @@
 # bench/build-tools; scratch data dir in bench/work (removed on exit unless KEEP=1);
 # report in bench/results/<timestamp>.md plus raw wrk output in bench/results/<timestamp>/.
 #
-# Knobs (environment): DUR=10s (each wrk run), HASH_SECS=5 (each of the two hash runs), C_CONNS=8 (connections for c),
-# WORKERS=2 (server worker_threads = threads for d), QUIET_WAIT=30 / QUIET_PCT=25 (wait
-# up to 30 s for the shared machine to fall under 25% of one core busy first), PERF=1 (also perf-record the server
-# under (b) at 64 connections for 5 s and keep the top of the report).
+# Knobs (environment):
+#   DUR=10s          length of each wrk run
+#   HASH_SECS=5      length of each of the two raw-hash runs (before and after c)
+#   C_CONNS=8        wrk connections for (c); keep the worker queue (64) from overflowing
+#   WORKERS=2        server worker_threads, and threads for (d)
+#   QUIET_WAIT=30    before (a)/(b) and before (d)/(c), wait up to this many seconds for
+#   QUIET_PCT=25     the shared machine to drop under this % of one core busy
+#   PERF=1           also perf-record the server under (b) at 64 connections for 4 s and
+#                    put the top of the profile in the report (KEEP_PERF=1 keeps perf.data)
+#   KEEP=1           keep the scratch data dir bench/work
+# A run takes about 1.5 minutes on a quiet machine, at most about 2.5 with both waits.
 #
 # Needs: meson ninja gcc pkg-config libmicrohttpd-dev libsodium-dev wrk curl python3
 # (and perf for PERF=1). wrk: apt-get install -y wrk
@@ -101,7 +108,8 @@ for attempt in 1 2 3 4; do
 	if ninja -C "$BUILD" strongroom >"$RAW/ninja.log" 2>&1; then break; fi
 	[ "$attempt" -lt 4 ] || { tail -40 "$RAW/ninja.log" >&2; die "ninja failed 4 times"; }
 	log "build failed (attempt $attempt: $(grep -m1 -E 'ERROR|error:' "$RAW/ninja.log" || tail -1 "$RAW/ninja.log")); retrying in 15 s"
-	sleep 15
+	sleep 15 &
+	wait $! # (a trap runs at once during "wait", not after a foreground sleep)
 done
 SR=$BUILD/strongroom
 log "building bare_https and argon2_rate in $TOOLS"
@@ -300,7 +308,7 @@ log "(c) POST /v1/session, $C_CONNS connections"
 BENCH_BODY=$SIGNIN_BODY run_wrk c "$SERVER_PID" "$U/v1/session" "$C_CONNS" "$HERE/lua/signin.lua"
 R[c.rate]=$(awk -v n="${R[c.s201]}" -v s="${R[c.secs]}" 'BEGIN{printf "%.2f", n / s}')
 run_argon d2 "$HASH_SECS"
-R[d.hashes]=$((R[d1.hashes] + R[d2.hashes]))
+R[d.hashes]=$((${R[d1.hashes]} + ${R[d2.hashes]}))
 R[d.seconds]=$(awk -v a="${R[d1.seconds]}" -v b="${R[d2.seconds]}" 'BEGIN{printf "%.2f", a + b}')
 R[d.rate]=$(awk -v n="${R[d.hashes]}" -v s="${R[d.seconds]}" 'BEGIN{printf "%.2f", n / s}')
 R[d.cpu_ms]=$(awk -v a="${R[d1.cpu_s]}" -v b="${R[d2.cpu_s]}" -v n="${R[d.hashes]}" 'BEGIN{printf "%.1f", 1000 * (a + b) / n}')
@@ -333,6 +341,9 @@ stop_pid "$BARE_PID" bare_https
 BARE_PID=""
 stop_pid "$SERVER_PID" strongroom
 SERVER_PID=""
+# the server logs one line per request (tens of MB per run): keep the count and the tail
+LOG_LINES=$(wc -l <"$RAW/server.log")
+tail -n 200 "$RAW/server.log" >"$RAW/server-tail.log" && rm -f "$RAW/server.log"
 
 # ------------------------------------------------------------------ summary
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN{ if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
@@ -342,20 +353,29 @@ verdict() { # verdict VALUE OP TARGET
 		ok = (op == ">=") ? (v + 0 >= t + 0) : (op == "<=") ? (v + 0 <= t + 0) : (v + 0 < t + 0)
 		print ok ? "met" : "MISSED" }'
 }
-us_per_req() { awk -v c="${R[$1.srv_cpu]}" -v r="${R[$1.rps]}" 'BEGIN{printf "%.0f", (r > 0 ? 1e4 * c / r : 0)}'; }
+# server CPU microseconds per request of run $1
+us_per_req() { awk -v c="${R[$1.srv_cpu]}" -v r="${R[$1.rps]}" 'BEGIN{printf "%.1f", (r > 0 ? 1e4 * c / r : 0)}'; }
 mib() { awk -v k="$1" 'BEGIN{printf "%.1f", k / 1024}'; }
 
 BA64=$(ratio "${R[b64.rps]}" "${R[a64.rps]}")
 BA256=$(ratio "${R[b256.rps]}" "${R[a256.rps]}")
 CD=$(ratio "${R[c.rate]}" "${R[d.rate]}")
 C_FAIL=$((${R[c.s503]} + ${R[c.s4xx]} + ${R[c.sother]}))
+C_MS=$(awk -v c="${R[c.srv_cpu]}" -v r="${R[c.rate]}" 'BEGIN{printf "%.1f", (r > 0 ? 10 * c / r : 0)}')
+# The same ratios from CPU cost instead of throughput: what each request costs the
+# process that serves it. Much less sensitive to other load on the machine.
+US_A64=$(us_per_req a64); US_B64=$(us_per_req b64); US_A256=$(us_per_req a256); US_B256=$(us_per_req b256)
+BA64_CPU=$(ratio "$US_A64" "$US_B64")
+BA256_CPU=$(ratio "$US_A256" "$US_B256")
+CD_CPU=$(ratio "${R[d.cpu_ms]}" "$C_MS")
 P99=${R[b64.p99_ms]}
-IDLE_MIB=$(mib "$RSS_IDLE")
-AFTER_MIB=$(mib "$RSS_AFTER")
-START_MIB=$(mib "$RSS_START")
-WORST_RSS=$RSS_AFTER
-[ "$RSS_IDLE" -gt "$WORST_RSS" ] && WORST_RSS=$RSS_IDLE
-[ "$RSS_START" -gt "$WORST_RSS" ] && WORST_RSS=$RSS_START
+START_MIB=$(mib "$RSS_START"); IDLE_MIB=$(mib "$RSS_IDLE"); AFTER_MIB=$(mib "$RSS_AFTER")
+FOREIGN="${R[a64.other_cpu]}/${R[b64.other_cpu]}/${R[a256.other_cpu]}/${R[b256.other_cpu]}/${R[d1.other_cpu]}/${R[c.other_cpu]}/${R[d2.other_cpu]}"
+FOREIGN_MAX=$(tr / '\n' <<<"$FOREIGN" | sort -n | tail -1)
+NOISE=""
+if [ "$FOREIGN_MAX" -gt 30 ]; then
+	NOISE="other work on this machine took up to ${FOREIGN_MAX}% of a core during the runs: throughput figures are noisy; the CPU-cost ratios are steadier"
+fi
 
 {
 	echo "# Strongroom bench $STAMP"
@@ -364,37 +384,43 @@ WORST_RSS=$RSS_AFTER
 	cat "$RAW/env.txt"
 	echo '```'
 	echo
-	echo "## Ratios against targets"
+	echo "## Figures against targets (reported, not asserted)"
 	echo
-	echo "| figure | value | target | verdict |"
-	echo "|---|---|---|---|"
-	echo "| b/a at 64 connections (GET /v1/me vs bare HTTPS) | $BA64 | >= 0.5 | $(verdict "$BA64" '>=' 0.5) |"
-	echo "| b/a at 256 connections | $BA256 | >= 0.5 | $(verdict "$BA256" '>=' 0.5) |"
-	echo "| c/d (sign-ins/s vs raw argon2id/s, $WORKERS threads) | $CD | >= 0.9 | $(verdict "$CD" '>=' 0.9) |"
-	echo "| p99 of (b) at 64 connections | $P99 ms | < 5 ms | $(verdict "$P99" '<' 5) |"
-	echo "| idle RSS after start / after setup / after load | $START_MIB / $IDLE_MIB / $AFTER_MIB MiB | <= 20 MiB | $(verdict "$WORST_RSS" '<=' 20480) |"
+	[ -z "$NOISE" ] || { echo "**Note:** $NOISE."; echo; }
+	echo "| figure | value | target | verdict | same ratio from CPU cost per request |"
+	echo "|---|---|---|---|---|"
+	echo "| b/a at 64 connections (GET /v1/me req/s ÷ bare HTTPS req/s) | $BA64 | >= 0.5 | $(verdict "$BA64" '>=' 0.5) | $BA64_CPU ($US_A64 vs $US_B64 us) |"
+	echo "| b/a at 256 connections | $BA256 | >= 0.5 | $(verdict "$BA256" '>=' 0.5) | $BA256_CPU ($US_A256 vs $US_B256 us) |"
+	echo "| c/d (201 sign-ins/s ÷ raw argon2id hashes/s, $WORKERS threads) | $CD | >= 0.9 | $(verdict "$CD" '>=' 0.9) | $CD_CPU (${R[d.cpu_ms]} vs $C_MS ms) |"
+	echo "| p99 of (b) at 64 connections | $P99 ms | < 5 ms | $(verdict "$P99" '<' 5) | |"
+	echo "| idle RSS after start | $START_MIB MiB | <= 20 MiB | $(verdict "$RSS_START" '<=' 20480) | |"
+	echo "| idle RSS after setup (1 account, 1 session, 2 hashes) | $IDLE_MIB MiB | <= 20 MiB | $(verdict "$RSS_IDLE" '<=' 20480) | |"
+	echo "| idle RSS 3 s after all the load | $AFTER_MIB MiB | <= 20 MiB | $(verdict "$RSS_AFTER" '<=' 20480) | |"
 	echo
 	echo "## Runs"
 	echo
-	echo "CPU columns: % of one core over the run: the measured server process, wrk, irq+softirq (loopback TCP),"
-	echo "and everything else on the machine (other people's builds and tests; if it is large, the run is noisy)."
+	echo "CPU columns: % of one core over the run: the measured server process, wrk, irq+softirq"
+	echo "(loopback TCP), and everything else on the machine (other people's builds and tests)."
 	echo
 	echo "| run | conns | req/s | p50 ms | p99 ms | requests | non-2xx | sock err | server CPU | wrk CPU | softirq | other CPU |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for n in a64 b64 a256 b256; do
-		echo "| ($( [ "${n:0:1}" = a ] && echo "a) bare hello" || echo "b) GET /v1/me")) | ${n:1} | ${R[$n.rps]} | ${R[$n.p50_ms]} | ${R[$n.p99_ms]} | ${R[$n.requests]} | ${R[$n.non2xx]} | ${R[$n.sockerr]} | ${R[$n.srv_cpu]}% | ${R[$n.wrk_cpu]}% | ${R[$n.irq_cpu]}% | ${R[$n.other_cpu]}% |"
+		if [ "${n:0:1}" = a ]; then what="(a) bare HTTPS hello"; else what="(b) GET /v1/me"; fi
+		echo "| $what | ${n:1} | ${R[$n.rps]} | ${R[$n.p50_ms]} | ${R[$n.p99_ms]} | ${R[$n.requests]} | ${R[$n.non2xx]} | ${R[$n.sockerr]} | ${R[$n.srv_cpu]}% | ${R[$n.wrk_cpu]}% | ${R[$n.irq_cpu]}% | ${R[$n.other_cpu]}% |"
 	done
-	echo "| (c) POST /v1/session: ${R[c.s201]} x 201, ${R[c.s503]} x 503, ${R[c.s4xx]} x 4xx, ${R[c.sother]} other | $C_CONNS | ${R[c.rate]} (201s/s) | ${R[c.p50_ms]} | ${R[c.p99_ms]} | ${R[c.requests]} | $C_FAIL | ${R[c.sockerr]} | ${R[c.srv_cpu]}% | ${R[c.wrk_cpu]}% | ${R[c.irq_cpu]}% | ${R[c.other_cpu]}% |"
+	echo "| (c) POST /v1/session: ${R[c.s201]} × 201, ${R[c.s503]} × 503, ${R[c.s4xx]} × 4xx, ${R[c.sother]} other | $C_CONNS | ${R[c.rate]} (201s/s) | ${R[c.p50_ms]} | ${R[c.p99_ms]} | ${R[c.requests]} | $C_FAIL | ${R[c.sockerr]} | ${R[c.srv_cpu]}% | ${R[c.wrk_cpu]}% | ${R[c.irq_cpu]}% | ${R[c.other_cpu]}% |"
 	echo
-	echo "Server CPU per request: (a) $(us_per_req a64) / $(us_per_req a256) us, (b) $(us_per_req b64) / $(us_per_req b256) us" \
-		"at 64 / 256 connections; (c) $(awk -v c="${R[c.srv_cpu]}" -v r="${R[c.rate]}" 'BEGIN{printf "%.1f", (r > 0 ? 10 * c / r : 0)}') ms per sign-in."
+	echo "(d) raw argon2id (crypto_pwhash_str, opslimit 2, memlimit 19 MiB) on $WORKERS threads, run" \
+		"${HASH_SECS} s before and ${HASH_SECS} s after (c): ${R[d1.rate]} and ${R[d2.rate]} hashes/s," \
+		"together **${R[d.rate]} hashes/s** (${R[d.hashes]} in ${R[d.seconds]} s), ${R[d.cpu_ms]} ms CPU per hash;" \
+		"other CPU ${R[d1.other_cpu]}% / ${R[d2.other_cpu]}%."
 	echo
-	echo "(d) raw argon2id (crypto_pwhash_str, opslimit 2, memlimit 19 MiB) on ${R[d.threads]} threads:" \
-		"**${R[d.rate]} hashes/s** (${R[d.hashes]} in ${R[d.seconds]} s, ${R[d.per_hash_ms]} ms per hash per thread;" \
-		"machine busy ${R[d.machine_cpu]}% of one core)."
+	echo "Server CPU per request: (a) $US_A64 / $US_A256 us and (b) $US_B64 / $US_B256 us at 64 / 256 connections;" \
+		"(c) $C_MS ms per sign-in."
 	echo
-	echo "Server threads: $THR_START after start, $THR_AFTER after load. Server RSS right after (b): $(mib "${R[b.rss_max]}") MiB." \
-		"For comparison, bare_https RSS: $(mib "$BARE_RSS_START") MiB idle, $(mib "$BARE_RSS_AFTER") MiB idle after its load."
+	echo "Server threads: $THR_START after start, $THR_AFTER after load. Server RSS right after (b):" \
+		"$(mib "${R[b.rss_max]}") MiB. For comparison, bare_https RSS: $(mib "$BARE_RSS_START") MiB idle," \
+		"$(mib "$BARE_RSS_AFTER") MiB idle after its load. The server wrote $LOG_LINES log lines (tail kept in server-tail.log)."
 	if [ -s "$RAW/perf-top.txt" ]; then
 		echo
 		echo "## perf: strongroom under GET /v1/me, 64 connections"
@@ -411,13 +437,19 @@ WORST_RSS=$RSS_AFTER
 	echo "Raw output: bench/results/$STAMP/"
 } >"$REPORT"
 
+row() { printf '%-46s %14s %8s %-7s %s\n' "$@"; }
 printf '\n'
-printf '%-44s %12s %12s %s\n' "figure" "value" "target" "verdict"
-printf '%-44s %12s %12s %s\n' "b/a @64  (${R[b64.rps]} / ${R[a64.rps]} req/s)" "$BA64" ">= 0.5" "$(verdict "$BA64" '>=' 0.5)"
-printf '%-44s %12s %12s %s\n' "b/a @256 (${R[b256.rps]} / ${R[a256.rps]} req/s)" "$BA256" ">= 0.5" "$(verdict "$BA256" '>=' 0.5)"
-printf '%-44s %12s %12s %s\n' "c/d (${R[c.rate]} / ${R[d.rate]} per s)" "$CD" ">= 0.9" "$(verdict "$CD" '>=' 0.9)"
-printf '%-44s %12s %12s %s\n' "p99 GET /v1/me @64 (ms)" "$P99" "< 5" "$(verdict "$P99" '<' 5)"
-printf '%-44s %12s %12s %s\n' "idle RSS start/setup/after load (MiB)" "$START_MIB/$IDLE_MIB/$AFTER_MIB" "<= 20" "$(verdict "$WORST_RSS" '<=' 20480)"
-printf '%-44s %12s\n' "bare_https idle RSS before/after load (MiB)" "$(mib "$BARE_RSS_START")/$(mib "$BARE_RSS_AFTER")"
-printf '%-44s %12s\n' "foreign CPU during a64/b64/a256/b256/c (%)" "${R[a64.other_cpu]}/${R[b64.other_cpu]}/${R[a256.other_cpu]}/${R[b256.other_cpu]}/${R[c.other_cpu]}"
+row "figure" "value" "target" "verdict" "from CPU cost"
+row "b/a @64  (${R[b64.rps]} / ${R[a64.rps]} req/s)" "$BA64" ">= 0.5" "$(verdict "$BA64" '>=' 0.5)" "$BA64_CPU"
+row "b/a @256 (${R[b256.rps]} / ${R[a256.rps]} req/s)" "$BA256" ">= 0.5" "$(verdict "$BA256" '>=' 0.5)" "$BA256_CPU"
+row "c/d (${R[c.rate]} / ${R[d.rate]} per s)" "$CD" ">= 0.9" "$(verdict "$CD" '>=' 0.9)" "$CD_CPU"
+row "p99 GET /v1/me @64 (ms)" "$P99" "< 5" "$(verdict "$P99" '<' 5)" ""
+row "idle RSS after start (MiB)" "$START_MIB" "<= 20" "$(verdict "$RSS_START" '<=' 20480)" ""
+row "idle RSS after load (MiB)" "$AFTER_MIB" "<= 20" "$(verdict "$RSS_AFTER" '<=' 20480)" ""
+row "server CPU/request a/b @64 (us)" "$US_A64/$US_B64" "" "" ""
+row "server CPU/request a/b @256 (us)" "$US_A256/$US_B256" "" "" ""
+row "server CPU/sign-in vs argon2 CPU/hash (ms)" "$C_MS/${R[d.cpu_ms]}" "" "" ""
+row "bare_https idle RSS before/after load (MiB)" "$(mib "$BARE_RSS_START")/$(mib "$BARE_RSS_AFTER")" "" "" ""
+row "foreign CPU a64/b64/a256/b256/d/c/d (%)" "$FOREIGN" "" "" ""
+[ -z "$NOISE" ] || printf 'note: %s\n' "$NOISE"
 printf '\nreport: %s\n' "$REPORT"

@@ -28,6 +28,7 @@ struct sr_call {
         const char *params[SR_CALL_MAX_PARAMS]; /* path parameters in order */
         json_t *body;                           /* request object or NULL */
         const char *(*query)(void *ctx, const char *name);
+        const char *device_cookie; /* incoming __Host-sr_device value or NULL (AUTH-3) */
         void *query_ctx;
 
         /* Outputs. */
@@ -36,6 +37,8 @@ struct sr_call {
         const char *text_body, *text_type; /* instead of resp (metrics, web) */
         char *text_owned;                  /* freed with the call, if set */
         struct sr_session_issued issued;   /* set → cookie is set */
+        int64_t retry_after_s;             /* Retry-After of a 429; 0 = default */
+        const char *problem_detail;        /* static text replacing the problem's detail */
         bool clear_cookie;
         size_t n_errors;
         struct sr_field_error errors[SR_CALL_MAX_ERRORS];
@@ -50,6 +53,8 @@ typedef enum sr_rc (*sr_handler_fn)(struct sr_call *call);
 #define SR_ROUTE_BODY 0x08        /* takes a JSON object body */
 #define SR_ROUTE_ACCOUNT 0x10     /* first path parameter is {accountId} */
 #define SR_ROUTE_OPTIONAL_AUTH 0x20 /* public, but uses a session if given */
+#define SR_ROUTE_SF_SETUP_OK 0x100 /* allowed while a required second factor is not enrolled */
+#define SR_ROUTE_BODY_OPTIONAL 0x200 /* a JSON object body is decoded when one is sent */
 
 struct sr_route {
         const char *method;

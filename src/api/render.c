@@ -36,9 +36,20 @@ sr_render_user(const struct sr_user_view *v)
 json_t *
 sr_render_issued(const struct sr_session_issued *s)
 {
-        return json_pack("{s:s, s:s%, s:s, s:o, s:o, s:b, s:b}", "session_id", s->session_id,
+        /* AUTH-8: a pending second factor answers a challenge, no token. */
+        if (s->second_factor_required)
+                return json_pack("{s:n, s:n, s:s, s:n, s:n, s:b, s:b, s:s%, s:o}", "session_id",
+                                 "token", "token_type", "Bearer", "expires_at", "idle_expires_at",
+                                 "password_change_required", s->pw_change_required,
+                                 "second_factor_required", 1, "challenge",
+                                 (const char *)s->challenge->bytes, s->challenge->len,
+                                 "challenge_expires_at", sr_json_time(s->challenge_expires_at));
+        json_t *o = json_pack("{s:s, s:s%, s:s, s:o, s:o, s:b, s:b}", "session_id", s->session_id,
                          "token", (const char *)s->token->bytes, s->token->len, "token_type",
                          "Bearer", "expires_at", sr_json_time(s->expires_at), "idle_expires_at",
                          sr_json_time(s->idle_expires_at), "password_change_required",
                          s->pw_change_required, "second_factor_required", 0);
+        if (o != NULL && s->second_factor_setup_required)
+                json_object_set_new(o, "second_factor_enrolment_required", json_true());
+        return o;
 }

@@ -1,10 +1,12 @@
-/* createSession, getCurrentSession, deleteSession (AUTH-1, AUTH-7). */
+/* createSession, getCurrentSession, deleteSession (AUTH-1, AUTH-3,
+ * AUTH-7, AUTH-8). */
 #include <string.h>
 
 #include "api/decode.h"
 #include "api/render.h"
 #include "api/handlers.h"
 #include "domain/identity/normalize.h"
+#include "domain/session/signin.h"
 
 enum sr_rc
 sr_api_create_session(struct sr_call *call)
@@ -12,7 +14,10 @@ sr_api_create_session(struct sr_call *call)
         static const char *const fields[] = {"account", "identifier", "password", NULL};
         const char *account, *identifier, *password;
         size_t password_len;
-        enum sr_rc rc = sr_decode_fields(call, fields);
+        /* AUTH-3: the per-address bucket comes before anything else. */
+        enum sr_rc rc = sr_signin_throttle(call->app, call->client, &call->retry_after_s);
+        if (rc == SR_OK)
+                rc = sr_decode_fields(call, fields);
         if (rc != SR_OK)
                 return rc;
         sr_decode_string(call, "account", true, 1, 64, &account);
@@ -22,7 +27,7 @@ sr_api_create_session(struct sr_call *call)
         if (rc != SR_OK)
                 return rc;
         rc = sr_session_signin(call->app, call->client, account, identifier, password,
-                               password_len, &call->issued);
+                               password_len, call->device_cookie, &call->issued);
         if (rc != SR_OK)
                 return rc;
         call->resp = sr_render_issued(&call->issued);

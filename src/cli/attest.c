@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "crypto/pwhash.h"
+#include "mailer/mailer.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -65,7 +66,12 @@ static const struct status_row {
         {"AUTH-5", ST_PARTIAL,
          "changePassword needs current_password and ends the other sessions; activity view not yet",
          NULL},
-        {"AUTH-6", ST_NO, "password reset not yet", more_mail},
+        {"AUTH-6", ST_ENFORCED,
+         "reset link <public_url>/reset#token=<256-bit token> in the fragment, single use, "
+         "token lifetime 1800 s, only its SHA-256 stored, same answer and work for unknown "
+         "users, at most 3 live links per user; completing it ends every session; outbox "
+         "sealed under the user's key, delivered by the scheduler",
+         more_mail},
         {"AUTH-7", ST_ENFORCED,
          "idle_timeout_s default 600, max_lifetime_s default 43200 (per account)", NULL},
         {"AUTH-10", ST_ENFORCED,
@@ -152,9 +158,17 @@ more_pwhash(const struct sr_config *c, struct sr_buf *b)
 static enum sr_rc
 more_mail(const struct sr_config *c, struct sr_buf *b)
 {
-        /* The SMTP URL may hold credentials: say only whether it is set. */
-        return sr_buf_printf(b, "public_url: %s; mail: %s", c->public_url,
-                             c->smtp_url != NULL ? "SMTP relay" : "Maildir DIR/mail");
+        /* The SMTP URL may hold credentials: name only its host. */
+        struct sr_smtp_target t;
+        if (c->smtp_url == NULL)
+                return sr_buf_printf(b, "public_url: %s; mail: Maildir DIR/mail", c->public_url);
+        if (sr_mailer_parse_url(c->smtp_url, &t) != SR_OK)
+                return sr_buf_printf(b, "public_url: %s; mail: SMTP relay (unusable smtp_url)",
+                                     c->public_url);
+        return sr_buf_printf(b, "public_url: %s; mail: SMTP relay %s (%s)", c->public_url, t.host,
+                             t.loopback && !t.implicit_tls
+                                     ? "loopback, plain SMTP allowed"
+                                     : "TLS required, certificate verified");
 }
 
 static enum sr_rc

@@ -2,8 +2,10 @@
  * 19 MiB, and crypto_pwhash_str_verify. Every failed verification costs
  * one argon2id run, including an unknown user (stored == NULL) and a
  * malformed stored string, which are checked against the dummy hash from
- * crypto.c. Imported legacy hashes (bcrypt, SHA-256 variants) are not
- * handled here; needs_rehash reports them so the caller upgrades them. */
+ * crypto.c. Imported legacy hashes (bcrypt, SHA-crypt) are verified by
+ * crypto/legacy.c plus one dummy argon2id run, so an imported user costs
+ * at least what everyone else costs; needs_rehash reports them so the
+ * caller upgrades them to argon2id. */
 #include "crypto/pwhash.h"
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <sodium.h>
 
 #include "crypto/crypto.h"
+#include "crypto/legacy.h"
 
 #define ARGON2ID_PREFIX "$argon2id$"
 #define ARGON2I_PREFIX "$argon2i$"
@@ -71,6 +74,14 @@ sr_pwhash_verify(const char *stored, const struct sr_secret *password)
 {
         if (password == NULL || password->bytes == NULL)
                 return SR_E_INTERNAL;
+        if (sr_pwhash_is_legacy(stored)) {
+                /* AUTH-4: a cheap imported hash must not answer faster than
+                 * argon2id (timing would tell who was imported); spend the
+                 * dummy run whatever crypt_r said. */
+                enum sr_rc rc = sr_pwhash_legacy_verify(stored, password);
+                enum sr_rc dummy = verify_dummy(password);
+                return dummy == SR_E_NOMEM || dummy == SR_E_INTERNAL ? dummy : rc;
+        }
         /* libsodium turns any other prefix away at once (EINVAL). */
         if (!has_prefix(stored, ARGON2ID_PREFIX) && !has_prefix(stored, ARGON2I_PREFIX))
                 return verify_dummy(password);

@@ -15,7 +15,8 @@
 /* Hashes the password into ret_str (a "$argon2id$..." string). */
 SR_NODISCARD enum sr_rc sr_pwhash_hash(const struct sr_secret *password,
                                        char ret_str[SR_PWHASH_STR_BYTES]);
-/* SR_OK when password matches stored; SR_E_INVALID_CREDENTIALS otherwise.
+/* SR_OK when password matches stored (argon2id, or an imported bcrypt or
+ * SHA-crypt string: see crypto/legacy.h); SR_E_INVALID_CREDENTIALS otherwise.
  * When stored is NULL (unknown user) it verifies against a dummy hash with
  * the same parameters, so every failure costs one argon2id run. */
 SR_NODISCARD enum sr_rc sr_pwhash_verify(const char *stored,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/keyring.h"
+#include "domain/access/access.h"
 #include "domain/session/session.h"
 #include "util/alloc.h"
 
@@ -43,6 +44,10 @@ sr_app_open(const struct sr_config *cfg, struct sr_app **ret)
         if (rc == SR_OK)
                 rc = sr_session_state_init(app);
         if (rc == SR_OK)
+                rc = sr_hmap_new(SR_ID_LEN, sr_allowlist_entry_size(), 1 << 10, &app->allowlists);
+        if (rc == SR_OK)
+                rc = sr_hmap_new(SR_ID_LEN, sizeof(int64_t), 1 << 10, &app->key_touch);
+        if (rc == SR_OK)
                 rc = find_platform(app);
         if (rc != SR_OK) {
                 sr_app_free(app);
@@ -61,6 +66,9 @@ sr_app_free(struct sr_app *app)
         sr_hmap_free(app->users);
         sr_hmap_free(app->accounts);
         sr_hmap_free(app->signup_rate);
+        sr_hmap_free(app->signin_buckets);
+        sr_hmap_free(app->allowlists);
+        sr_hmap_free(app->key_touch);
         sr_secret_free(app->csrf_key);
         sr_audit_free(app->audit);
         sr_vault_free(app->vault);

@@ -22,6 +22,9 @@ struct sr_app {
         struct sr_hmap *accounts;     /* account id → struct sr_account_entry */
         struct sr_hmap *signup_rate;  /* client address → bucket */
         char platform_account_id[SR_ID_LEN + 1];
+        struct sr_hmap *allowlists; /* account id → parsed IP allowlist */
+        struct sr_hmap *key_touch;  /* API key id → last last_used_at write */
+        struct sr_hmap *signin_buckets; /* AUTH-3: client address → struct sr_bucket */
 };
 
 /* Where a request comes from; everything here is for audit and limits.

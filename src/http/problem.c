@@ -22,6 +22,9 @@ text_of(enum sr_rc rc)
         case SR_E_INVALID_REQUEST:
                 return (struct problem_text){400, "Invalid request",
                                              "The path, query or headers are malformed."};
+        case SR_E_INVALID_TOKEN:
+                return (struct problem_text){400, "Invalid or expired link",
+                                             "This link is not valid: it was already used, has expired or was never issued. Ask for a new one."};
         case SR_E_HTTPS_REQUIRED:
                 return (struct problem_text){400, "HTTPS required",
                                              "This server answers data requests over HTTPS only."};
@@ -92,8 +95,10 @@ sr_problem_new(enum sr_rc rc, const struct sr_call *call)
         const char *code = sr_rc_name(rc);
         char type[96];
         snprintf(type, sizeof(type), "https://strongroom.dev/problems/%s", code);
+        const char *detail = call != NULL && call->problem_detail != NULL ? call->problem_detail
+                                                                           : t.detail;
         json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", t.title,
-                              "status", (int)t.status, "detail", t.detail, "code", code);
+                              "status", (int)t.status, "detail", detail, "code", code);
         if (o == NULL || call == NULL || call->n_errors == 0)
                 return o;
         json_t *errs = json_array();

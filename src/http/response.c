@@ -9,6 +9,7 @@
 #include "http/problem.h"
 
 #define COOKIE_NAME "__Host-sr_session"
+#define DEVICE_COOKIE_NAME "__Host-sr_device"
 
 static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 static const char csp_web[] = "default-src 'self'; script-src 'self'; style-src 'self';"
@@ -77,6 +78,18 @@ cookie_headers(struct sr_req *req, struct MHD_Response *r)
                         MHD_add_response_header(r, "Set-Cookie", buf);
                 sodium_memzero(buf, sizeof(buf));
         }
+        /* AUTH-3: the browser is known from now on (exempt from the
+         * per-user lock, not from the per-address bucket). */
+        if (c->issued.device_cookie != NULL) {
+                char buf[160];
+                int n = snprintf(buf, sizeof(buf),
+                                 DEVICE_COOKIE_NAME "=%s; Path=/; Secure; HttpOnly; SameSite=Lax;"
+                                                    " Max-Age=31536000",
+                                 (const char *)c->issued.device_cookie->bytes);
+                if (n > 0 && (size_t)n < sizeof(buf))
+                        MHD_add_response_header(r, "Set-Cookie", buf);
+                sodium_memzero(buf, sizeof(buf));
+        }
         if (c->clear_cookie) {
                 MHD_add_response_header(r, "Set-Cookie",
                                         COOKIE_NAME "=; Path=/; Secure; HttpOnly; SameSite=Lax;"
@@ -114,9 +127,14 @@ sr_response_build(struct sr_req *req, const char *public_origin)
                 json_decref(p);
                 if (r != NULL && req->rc == SR_E_METHOD_NOT_ALLOWED)
                         MHD_add_response_header(r, "Allow", req->match.allow);
-                if (r != NULL && (req->rc == SR_E_RATE_LIMITED || req->rc == SR_E_BUSY))
-                        MHD_add_response_header(r, "Retry-After",
-                                                req->rc == SR_E_BUSY ? "1" : "60");
+                if (r != NULL && (req->rc == SR_E_RATE_LIMITED || req->rc == SR_E_BUSY)) {
+                        char secs[24] = "60";
+                        if (req->rc == SR_E_BUSY)
+                                snprintf(secs, sizeof(secs), "1");
+                        else if (c->retry_after_s > 0)
+                                snprintf(secs, sizeof(secs), "%lld", (long long)c->retry_after_s);
+                        MHD_add_response_header(r, "Retry-After", secs);
+                }
         }
         if (r == NULL) {
                 r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -125,7 +143,9 @@ sr_response_build(struct sr_req *req, const char *public_origin)
         if (r == NULL)
                 return;
         sr_response_security_headers(r, true);
-        bool web = req->match.route != NULL && strcmp(req->match.route->path, "/") == 0;
+        /* Every HTML page (the app, the reset page) gets the web policy. */
+        bool web = req->rc == SR_OK && c->text_body != NULL && c->text_type != NULL &&
+                   strncmp(c->text_type, "text/html", 9) == 0;
         MHD_add_response_header(r, "Content-Security-Policy", web ? csp_web : csp_api);
         MHD_add_response_header(r, "X-Request-Id", req->request_id);
         cookie_headers(req, r);

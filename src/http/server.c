@@ -17,6 +17,8 @@
 
 #include "api/decode.h"
 #include "crypto/token.h"
+#include "domain/access/access.h"
+#include "domain/mail/mail.h"
 #include "http/clientip.h"
 #include "http/plain.h"
 #include "http/request.h"
@@ -123,6 +125,8 @@ req_new(struct sr_server *srv, struct MHD_Connection *conn, const char *method, 
         req->call.client = &req->client;
         req->call.query = query_value;
         req->call.query_ctx = conn;
+        req->call.device_cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND,
+                                                              "__Host-sr_device");
         return req;
 }
 
@@ -175,6 +179,11 @@ authenticate(struct sr_req *req)
         }
         if (token == NULL)
                 return SR_E_UNAUTHENTICATED;
+        /* ACC-9: API keys are bearer-only credentials with no session. */
+        if (!req->via_cookie && sr_api_key_looks_like(token)) {
+                req->call.actor = &req->actor;
+                return sr_api_key_authenticate(srv->app, token, strlen(token), &req->actor);
+        }
         enum sr_rc rc = sr_session_authenticate(srv->app, token, strlen(token), &req->actor,
                                                 &req->session);
         if (rc != SR_OK)
@@ -207,7 +216,8 @@ prepare(struct sr_req *req)
         enum sr_rc rc;
         for (size_t i = 0; i < req->match.n_params; i++)
                 req->call.params[i] = req->match.params[i];
-        if (route->flags & SR_ROUTE_BODY) {
+        if ((route->flags & SR_ROUTE_BODY) ||
+            ((route->flags & SR_ROUTE_BODY_OPTIONAL) && req->body.len > 0)) {
                 rc = decode_body(req);
                 if (rc != SR_OK)
                         return rc;
@@ -219,13 +229,37 @@ prepare(struct sr_req *req)
                 return rc;
         if (req->actor.pw_change_required && !(route->flags & SR_ROUTE_PW_CHANGE_OK))
                 return SR_E_PASSWORD_CHANGE_REQUIRED;
-        struct sr_scope scope = {req->actor.account_id, NULL};
+        /* AUTH-8: where the account requires a second factor, a user without
+         * one may only enrol it (and what a password change allows). */
+        if (req->actor.second_factor_setup_required &&
+            !(route->flags & (SR_ROUTE_PW_CHANGE_OK | SR_ROUTE_SF_SETUP_OK))) {
+                req->call.problem_detail = "This account requires a second factor: enrol TOTP "
+                                           "(enrollTotp, confirmTotp) before anything else.";
+                return SR_E_FORBIDDEN;
+        }
+        struct sr_app *app = req->srv->app;
+        /* ACC-8: the caller's own account may only be used from its list. */
+        rc = sr_allowlist_check(app, &req->client, req->actor.account_id, req->actor.region,
+                                req->actor.user_id);
+        if (rc != SR_OK)
+                return rc;
+        struct sr_scope scope = {req->actor.account_id, NULL, NULL};
         if (route->flags & SR_ROUTE_ACCOUNT) {
-                rc = sr_account_resolve(req->srv->app, req->match.params[0], &req->account);
+                rc = sr_account_resolve(app, req->match.params[0], &req->account);
                 if (rc != SR_OK)
                         return rc;
                 req->call.account = &req->account;
                 scope.account_id = req->account.id;
+                /* ACC-8 for the target account; ACC-7 support grants. */
+                if (strcmp(req->account.id, req->actor.account_id) != 0) {
+                        rc = sr_allowlist_check(app, &req->client, req->account.id,
+                                                req->account.region, NULL);
+                        if (rc == SR_OK)
+                                rc = sr_support_apply(app, &req->client, &req->actor,
+                                                      &req->account, route->operation_id);
+                        if (rc != SR_OK)
+                                return rc;
+                }
         }
         /* ACC-4: the one central decision, from the route's action. */
         return sr_authz_require(&req->actor, route->action, &scope);
@@ -339,20 +373,25 @@ mhd_log(void *cls, const char *fmt, va_list ap)
         (void)ap;
 }
 
+/* The scheduler thread: outbox delivery every second (mail may block on
+ * the network, never on an HTTP thread), session sweep every 5 s. */
 static void *
 sweeper_run(void *arg)
 {
         struct sr_server *srv = arg;
+        unsigned ticks = 0;
         pthread_mutex_lock(&srv->stop_lock);
         while (!srv->stopping) {
                 struct timespec ts;
                 clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_sec += 5;
+                ts.tv_sec += 1;
                 pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &ts);
                 if (srv->stopping)
                         break;
                 pthread_mutex_unlock(&srv->stop_lock);
-                sr_session_sweep(srv->app);
+                if (++ticks % 5 == 0)
+                        sr_session_sweep(srv->app);
+                sr_mail_deliver_pending(srv->app);
                 pthread_mutex_lock(&srv->stop_lock);
         }
         pthread_mutex_unlock(&srv->stop_lock);

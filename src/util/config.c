@@ -16,6 +16,7 @@ const char sr_config_default_text[] =
         "; public_url = https://127.0.0.1:8443   ; base of links in e-mail\n"
         "; plain_listen =                         ; plain HTTP port, off by default\n"
         "; trusted_proxies =                      ; addresses/CIDRs whose X-Forwarded-For we believe\n"
+        "; outbound_addresses =                   ; where mail/webhook jobs connect from (shown to customers)\n"
         "; worker_threads = 2\n"
         "; worker_queue = 64\n"
         "; http_threads = 2\n"
@@ -28,7 +29,8 @@ const char sr_config_default_text[] =
         "; bucket_burst = 100\n"
         "; bucket_per_s = 5\n"
         "[mail]\n"
-        "; smtp_url =                             ; unset: write to DATA_DIR/mail (Maildir)\n";
+        "; smtp_url =                             ; unset: write to DATA_DIR/mail (Maildir)\n"
+        "; from = Strongroom <no-reply@localhost>  ; From header of outgoing mail\n";
 
 struct parse_ctx {
         struct sr_config *c;
@@ -83,6 +85,8 @@ on_entry(void *user, const char *section, const char *name, const char *value)
                 ok = set_str(&c->plain_listen, value);
         else if (KEY("server", "trusted_proxies"))
                 ok = set_str(&c->trusted_proxies, value);
+        else if (KEY("server", "outbound_addresses"))
+                ok = set_str(&c->outbound_addresses, value);
         else if (KEY("server", "platform_region"))
                 ok = set_required_str(&c->platform_region, value);
         else if (KEY("server", "master_key_file"))
@@ -104,6 +108,8 @@ on_entry(void *user, const char *section, const char *name, const char *value)
                 ok = set_uint(&c->signin_bucket_per_s, value, 1, 1000000);
         else if (KEY("mail", "smtp_url"))
                 ok = set_str(&c->smtp_url, value);
+        else if (KEY("mail", "from"))
+                ok = strchr(value, '@') != NULL && set_required_str(&c->mail_from, value);
 #undef KEY
         if (ok == 1)
                 return 1;
@@ -172,7 +178,9 @@ sr_config_fini(struct sr_config *c)
         sr_free(c->public_url);
         sr_free(c->plain_listen);
         sr_free(c->trusted_proxies);
+        sr_free(c->outbound_addresses);
         sr_free(c->smtp_url);
+        sr_free(c->mail_from);
         sr_free(c->platform_region);
         memset(c, 0, sizeof(*c));
 }

@@ -15,7 +15,9 @@ struct sr_config {
         char *public_url;       /* links in mail; never from Host */
         char *plain_listen;     /* optional plain-HTTP port, NULL = off */
         char *trusted_proxies;  /* comma-separated addresses/CIDRs */
+        char *outbound_addresses; /* what our outbound jobs connect from (ACC-8) */
         char *smtp_url;         /* NULL = Maildir DIR/mail */
+        char *mail_from;        /* From header; NULL = "Strongroom <no-reply@localhost>" */
         char *platform_region;  /* where the platform account lives */
         unsigned worker_threads;
         unsigned worker_queue;

@@ -31,6 +31,7 @@ static const char *const names[SR_E__COUNT] = {
         [SR_E_STORE] = "internal_error",
         [SR_E_CRYPTO] = "internal_error",
         [SR_E_INTERNAL] = "internal_error",
+        [SR_E_INVALID_TOKEN] = "invalid_token",
 };
 
 const char *

@@ -43,6 +43,7 @@ enum sr_rc {
         SR_E_STORE,
         SR_E_CRYPTO,
         SR_E_INTERNAL,
+        SR_E_INVALID_TOKEN, /* reset/verification link used, expired or forged */
         SR_E__COUNT
 };
 

@@ -15,7 +15,7 @@
  *   non-platform actor grant nothing.
  * - Another account: nobody, except platform staff (is_platform): operator
  *   ACCOUNT_READ, USERS_READ, AUDIT_READ; support ACCOUNT_READ, USERS_READ.
- *   Never personal data, never writes.
+ *   Never personal data, never writes, except BLOCK for operators (ACC-6).
  * - METRICS_READ: only a platform_operator of the platform account.
  * - Not allowed but holding a read right (ACCOUNT_READ, USERS_READ,
  *   AUDIT_READ) in the scope: SR_E_FORBIDDEN; otherwise SR_E_NOT_FOUND.
@@ -41,8 +41,13 @@
 #define ALL_ACCOUNT_ACTIONS                                                                \
         (BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ) | BIT(SR_ACT_USERS_PII_READ) |   \
          BIT(SR_ACT_USERS_WRITE) | BIT(SR_ACT_AUDIT_READ) | BIT(SR_ACT_SETTINGS_READ) |     \
-         BIT(SR_ACT_SETTINGS_WRITE))
-#define READS (BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ) | BIT(SR_ACT_AUDIT_READ))
+         BIT(SR_ACT_SETTINGS_WRITE) | BIT(SR_ACT_CHANNELS_READ) | BIT(SR_ACT_CHANNELS_WRITE) | \
+         BIT(SR_ACT_ROLES_READ) | BIT(SR_ACT_ROLES_DELEGATE) | BIT(SR_ACT_SESSIONS_REVOKE) |   \
+         BIT(SR_ACT_ALLOWLIST_READ) | BIT(SR_ACT_ALLOWLIST_WRITE) | BIT(SR_ACT_APIKEYS_READ) | \
+         BIT(SR_ACT_APIKEYS_WRITE) | BIT(SR_ACT_SUPPORT_READ) | BIT(SR_ACT_SUPPORT_WRITE))
+#define READS                                                                              \
+        (BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ) | BIT(SR_ACT_AUDIT_READ) |       \
+         BIT(SR_ACT_CHANNELS_READ))
 
 /* What one role grants, written out role by role. */
 static unsigned
@@ -54,7 +59,8 @@ model_role_rights(enum sr_role role, bool is_platform, bool own)
                         return ALL_ACCOUNT_ACTIONS;
                 case SR_ROLE_ACCOUNT_MEMBER:
                 case SR_ROLE_ACCOUNT_VIEWER:
-                        return BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ);
+                        return BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ) |
+                               BIT(SR_ACT_CHANNELS_READ);
                 case SR_ROLE_CHANNEL_MANAGER:
                 case SR_ROLE_CHANNEL_MEMBER:
                 case SR_ROLE_CHANNEL_VIEWER:
@@ -74,10 +80,14 @@ model_role_rights(enum sr_role role, bool is_platform, bool own)
                 return 0;
         switch (role) {
         case SR_ROLE_PLATFORM_OPERATOR:
+                /* ACC-6: blocking is the one write operators do, and
+                 * only in accounts other than their own. */
                 return BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ) | BIT(SR_ACT_AUDIT_READ) |
-                       BIT(SR_ACT_METRICS_READ);
+                       BIT(SR_ACT_CHANNELS_READ) | BIT(SR_ACT_ROLES_READ) |
+                       BIT(SR_ACT_METRICS_READ) | BIT(SR_ACT_BLOCK);
         case SR_ROLE_PLATFORM_SUPPORT:
-                return BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ);
+                return BIT(SR_ACT_ACCOUNT_READ) | BIT(SR_ACT_USERS_READ) |
+                       BIT(SR_ACT_CHANNELS_READ);
         default:
                 return 0;
         }
@@ -104,6 +114,9 @@ model(const struct sr_actor *a, enum sr_action act, const struct sr_scope *scope
 static const char *const action_names[SR_ACT__COUNT] = {
         "NONE",       "SELF",       "ACCOUNT_READ",  "USERS_READ",     "USERS_PII_READ",
         "USERS_WRITE", "AUDIT_READ", "SETTINGS_READ", "SETTINGS_WRITE", "METRICS_READ",
+        "CHANNELS_READ", "CHANNELS_WRITE", "ROLES_READ", "ROLES_DELEGATE", "SESSIONS_REVOKE",
+        "ALLOWLIST_READ", "ALLOWLIST_WRITE", "APIKEYS_READ", "APIKEYS_WRITE", "SUPPORT_READ",
+        "SUPPORT_WRITE", "BLOCK",
 };
 
 static void
@@ -296,7 +309,9 @@ acc4_customer_roles_do_not_reach_other_accounts(void **state)
                 if (act != SR_ACT_METRICS_READ) {
                         assert_int_equal(sr_authz_require(&a, act, &other), SR_E_NOT_FOUND);
                         assert_int_equal(sr_authz_require(&a, act, &none), SR_E_NOT_FOUND);
-                        assert_int_equal(sr_authz_require(&a, act, &own), SR_OK);
+                        /* ACC-6: blocking is for platform operators only. */
+                        assert_int_equal(sr_authz_require(&a, act, &own),
+                                         act == SR_ACT_BLOCK ? SR_E_FORBIDDEN : SR_OK);
                 }
         }
         actor_init(&a, false, SR_ROLE_ACCOUNT_MEMBER, -1);
@@ -305,6 +320,27 @@ acc4_customer_roles_do_not_reach_other_accounts(void **state)
         /* is_platform alone (no staff role) grants nothing elsewhere. */
         actor_init(&a, true, SR_ROLE_ACCOUNT_MANAGER, -1);
         assert_int_equal(sr_authz_require(&a, SR_ACT_ACCOUNT_READ, &other), SR_E_NOT_FOUND);
+}
+
+/* ACC-6: only a platform_operator of the platform account may block,
+ * and only in another account; support staff, customer managers and an
+ * operator binding outside the platform account may not. */
+static void
+acc6_block_only_platform_operators_in_other_accounts(void **state)
+{
+        (void)state;
+        struct sr_actor a;
+        struct sr_scope own = {OWN_ACCOUNT, NULL}, other = {OTHER_ACCOUNT, NULL};
+        actor_init(&a, true, SR_ROLE_PLATFORM_OPERATOR, -1);
+        assert_int_equal(sr_authz_require(&a, SR_ACT_BLOCK, &other), SR_OK);
+        assert_int_equal(sr_authz_require(&a, SR_ACT_BLOCK, &own), SR_E_FORBIDDEN);
+        actor_init(&a, true, SR_ROLE_PLATFORM_SUPPORT, -1);
+        assert_int_equal(sr_authz_require(&a, SR_ACT_BLOCK, &other), SR_E_FORBIDDEN);
+        actor_init(&a, false, SR_ROLE_PLATFORM_OPERATOR, -1);
+        assert_int_equal(sr_authz_require(&a, SR_ACT_BLOCK, &other), SR_E_NOT_FOUND);
+        actor_init(&a, false, SR_ROLE_ACCOUNT_MANAGER, -1);
+        assert_int_equal(sr_authz_require(&a, SR_ACT_BLOCK, &own), SR_E_FORBIDDEN);
+        assert_int_equal(sr_authz_require(&a, SR_ACT_BLOCK, &other), SR_E_NOT_FOUND);
 }
 
 /* ACC-4: no actor means unauthenticated for every action. */
@@ -370,6 +406,7 @@ main(void)
                 cmocka_unit_test(acc7_platform_operator_outside_platform_account_has_no_rights),
                 cmocka_unit_test(acc7_platform_staff_never_pii_or_write_in_other_account),
                 cmocka_unit_test(acc4_customer_roles_do_not_reach_other_accounts),
+                cmocka_unit_test(acc6_block_only_platform_operators_in_other_accounts),
                 cmocka_unit_test(acc4_null_actor_is_unauthenticated),
                 cmocka_unit_test(acc4_none_and_self_need_no_role),
                 cmocka_unit_test(acc4_unknown_role_or_action_grants_nothing),

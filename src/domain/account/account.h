@@ -46,6 +46,9 @@ SR_NODISCARD enum sr_rc sr_account_bootstrap(struct sr_app *app, enum sr_region 
 struct sr_account_settings {
         int64_t idle_timeout_s;
         int64_t max_lifetime_s;
+        int64_t lockout_threshold;     /* AUTH-3: failures before the lock, 1..20 */
+        int64_t lockout_period_s;      /* AUTH-3: 60..86400 */
+        int64_t require_second_factor; /* AUTH-8: 0 or 1 */
 };
 SR_NODISCARD enum sr_rc sr_account_settings_get(struct sr_app *app,
                                                 const struct sr_account_ref *acct,

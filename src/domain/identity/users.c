@@ -9,7 +9,7 @@
 #include "crypto/pwhash.h"
 #include "crypto/token.h"
 #include "domain/identity/normalize.h"
-#include "domain/identity/password.h"
+#include "domain/identity/policy.h"
 #include "domain/session/session.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -49,7 +49,17 @@ sr_actor_type(const struct sr_app *app, const struct sr_actor *actor)
 {
         if (actor == NULL)
                 return "system";
+        if (actor->api_key_id[0] != '\0')
+                return "api_key";
         return strcmp(actor->account_id, app->platform_account_id) == 0 ? "operator" : "user";
+}
+
+const char *
+sr_actor_id(const struct sr_actor *actor)
+{
+        if (actor == NULL)
+                return NULL;
+        return actor->api_key_id[0] != '\0' ? actor->api_key_id : actor->user_id;
 }
 
 /* Normalised identifiers of an input, each sr_malloc'd or NULL. */
@@ -221,20 +231,22 @@ may_see_pii(const struct sr_actor *actor, const struct sr_account_ref *acct)
 }
 
 static enum sr_rc
-new_password_hash(const struct sr_user_input *in, char hash[SR_PWHASH_STR_BYTES],
+new_password_hash(struct sr_app *app, const struct sr_account_ref *acct,
+                  const struct sr_user_input *in, char hash[SR_PWHASH_STR_BYTES],
                   struct sr_secret **ret_otp)
 {
         SR_CLEANUP(sr_secret_freep) struct sr_secret *pw = NULL;
         enum sr_rc rc;
         if (in->password != NULL) {
+                /* AUTH-2: the account's profile (a new user has no history). */
                 rc = sr_norm_password(in->password, in->password_len, &pw);
                 if (rc == SR_OK)
-                        rc = sr_password_check(pw);
+                        rc = sr_password_prepare(app, acct, NULL, pw, hash, NULL);
         } else {
                 rc = sr_token_new(&pw);
+                if (rc == SR_OK)
+                        rc = sr_pwhash_hash(pw, hash);
         }
-        if (rc == SR_OK)
-                rc = sr_pwhash_hash(pw, hash);
         if (rc == SR_OK && in->password == NULL)
                 *ret_otp = SR_TAKE(pw);
         return rc;
@@ -249,7 +261,7 @@ sr_user_create(struct sr_app *app, const struct sr_client *client, const struct 
         struct sr_secret *otp = NULL;
         char user_id[SR_ID_LEN + 1];
         sr_id_new(user_id);
-        enum sr_rc rc = new_password_hash(in, hash, &otp);
+        enum sr_rc rc = new_password_hash(app, acct, in, hash, &otp);
         SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
         if (rc == SR_OK)
                 rc = sr_store_begin(app->st, acct->region, &tx);
@@ -257,7 +269,7 @@ sr_user_create(struct sr_app *app, const struct sr_client *client, const struct 
          * sign-in. */
         if (rc == SR_OK)
                 rc = sr_user_insert_tx(app, tx, acct, user_id, in, hash, true);
-        struct sr_audit_event ev = {actor->user_id, sr_actor_type(app, actor), "createUser", "user",
+        struct sr_audit_event ev = {sr_actor_id(actor), sr_actor_type(app, actor), "createUser", "user",
                                     user_id, "success", client->ip_prefix, client->request_id};
         if (rc == SR_OK)
                 rc = sr_audit_append(app->audit, tx, acct->id, &ev);
@@ -356,7 +368,7 @@ sr_user_update(struct sr_app *app, const struct sr_client *client, const struct 
                 row.updated_at = sr_clock_now();
                 rc = sr_store_user_update(tx, &row);
         }
-        struct sr_audit_event ev = {actor->user_id, sr_actor_type(app, actor), "updateUser", "user",
+        struct sr_audit_event ev = {sr_actor_id(actor), sr_actor_type(app, actor), "updateUser", "user",
                                     user_id, "success", client->ip_prefix, client->request_id};
         if (rc == SR_OK)
                 rc = sr_audit_append(app->audit, tx, acct->id, &ev);
@@ -387,8 +399,10 @@ sr_user_delete(struct sr_app *app, const struct sr_client *client, const struct 
         if (rc == SR_OK)
                 rc = sr_store_grant_delete_user(tx, acct->id, user_id);
         if (rc == SR_OK)
+                rc = sr_password_forget_user_tx(tx, acct->id, user_id);
+        if (rc == SR_OK)
                 rc = sr_store_user_delete(tx, acct->id, user_id);
-        struct sr_audit_event ev = {actor->user_id, sr_actor_type(app, actor), "deleteUser", "user",
+        struct sr_audit_event ev = {sr_actor_id(actor), sr_actor_type(app, actor), "deleteUser", "user",
                                     user_id, "success", client->ip_prefix, client->request_id};
         if (rc == SR_OK)
                 rc = sr_audit_append(app->audit, tx, acct->id, &ev);

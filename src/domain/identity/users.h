@@ -77,5 +77,7 @@ SR_NODISCARD enum sr_rc sr_user_delete(struct sr_app *app, const struct sr_clien
 /* The actor's own record with personal data in clear (getMe). */
 SR_NODISCARD enum sr_rc sr_user_me(struct sr_app *app, const struct sr_actor *actor,
                                    struct sr_user_view *ret);
-/* Audit actor type of an actor: "operator" for platform staff, else "user". */
+/* Audit actor type: "api_key", "operator" for platform staff, else "user". */
 const char *sr_actor_type(const struct sr_app *app, const struct sr_actor *actor);
+/* Audit actor id: the key id for API keys, else the user id. */
+const char *sr_actor_id(const struct sr_actor *actor);

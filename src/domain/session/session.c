@@ -1,10 +1,11 @@
-/* Sessions: sign-in, the in-memory session check, revocation by epoch,
- * password change (AUTH-1, AUTH-4, AUTH-5, AUTH-7, ACC-3, ACC-5).
+/* Sessions: the in-memory session check, revocation by epoch, password
+ * change (AUTH-4, AUTH-5, AUTH-7, ACC-3, ACC-5, ACC-6). Password sign-in
+ * and the second factor live in signin.c.
  *
  * Three maps keep the hot path off the database:
  *   sessions: token hash → entry (ids, epoch, times)
- *   users:    user id → epoch, state, must-change flag, roles
- *   accounts: account id → idle timeout, lifetime
+ *   users:    user id → epoch, state, must-change flag, roles, has TOTP
+ *   accounts: account id → idle timeout, lifetime, blocked, sign-in policy
  * A miss loads from the store; a change drops the cached entry after its
  * transaction commits, so the next request sees the new truth. */
 #include "domain/session/session.h"
@@ -16,8 +17,11 @@
 #include "crypto/pwhash.h"
 #include "crypto/token.h"
 #include "domain/identity/normalize.h"
-#include "domain/identity/password.h"
+#include "domain/identity/policy.h"
 #include "domain/identity/users.h"
+#include "domain/session/lockout.h"
+#include "domain/session/signin.h"
+#include "store/signin.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 
@@ -36,12 +40,9 @@ struct user_entry {
         char account_id[SR_ID_LEN + 1];
         int64_t epoch;
         bool blocked, pw_must_change;
+        bool has_totp; /* AUTH-8: a confirmed TOTP enrolment */
         size_t n_roles;
         struct sr_role_binding roles[SR_ACTOR_MAX_ROLES];
-};
-
-struct account_entry {
-        int64_t idle_timeout_s, max_lifetime_s;
 };
 
 enum sr_rc
@@ -52,10 +53,12 @@ sr_session_state_init(struct sr_app *app)
         if (rc == SR_OK)
                 rc = sr_hmap_new(SR_ID_LEN, sizeof(struct user_entry), 1 << 14, &app->users);
         if (rc == SR_OK)
-                rc = sr_hmap_new(SR_ID_LEN, sizeof(struct account_entry), 1 << 10,
+                rc = sr_hmap_new(SR_ID_LEN, sizeof(struct sr_account_facts), 1 << 10,
                                  &app->accounts);
         if (rc == SR_OK)
                 rc = sr_hmap_new(64, 2 * sizeof(int64_t), 1 << 10, &app->signup_rate);
+        if (rc == SR_OK)
+                rc = sr_hmap_new(64, sizeof(struct sr_bucket), 1 << 10, &app->signin_buckets);
         return rc;
 }
 
@@ -63,7 +66,9 @@ void
 sr_session_issued_fini(struct sr_session_issued *s)
 {
         sr_secret_free(s->token);
-        s->token = NULL;
+        sr_secret_free(s->challenge);
+        sr_secret_free(s->device_cookie);
+        s->token = s->challenge = s->device_cookie = NULL;
 }
 
 size_t
@@ -74,7 +79,7 @@ sr_session_count(struct sr_app *app)
 
 static enum sr_rc
 account_limits(struct sr_app *app, enum sr_region r, const char *account_id,
-               struct account_entry *ret)
+               struct sr_account_facts *ret)
 {
         if (sr_hmap_get(app->accounts, account_id, ret))
                 return SR_OK;
@@ -82,10 +87,33 @@ account_limits(struct sr_app *app, enum sr_region r, const char *account_id,
         enum sr_rc rc = sr_store_account_get(app->st, r, account_id, &row);
         if (rc != SR_OK)
                 return rc;
-        ret->idle_timeout_s = row.idle_timeout_s;
-        ret->max_lifetime_s = row.max_lifetime_s;
+        struct sr_account_facts f;
+        memset(&f, 0, sizeof(f));
+        f.idle_timeout_s = row.idle_timeout_s;
+        f.max_lifetime_s = row.max_lifetime_s;
         sr_account_row_fini(&row);
-        return sr_hmap_put(app->accounts, account_id, ret);
+        struct sr_signin_settings ss;
+        struct sr_dir_account d;
+        rc = sr_store_signin_settings_get(app->st, r, account_id, &ss);
+        if (rc == SR_OK)
+                rc = sr_store_dir_find(app->st, account_id, &d);
+        if (rc != SR_OK)
+                return rc;
+        f.lockout_threshold = ss.lockout_threshold;
+        f.lockout_period_s = ss.lockout_period_s;
+        f.require_second_factor = ss.require_second_factor;
+        f.blocked = strcmp(d.state, "active") != 0; /* ACC-6 */
+        rc = sr_hmap_put(app->accounts, account_id, &f);
+        if (rc == SR_OK)
+                *ret = f;
+        return rc;
+}
+
+enum sr_rc
+sr_session_account_facts(struct sr_app *app, enum sr_region r, const char *account_id,
+                         struct sr_account_facts *ret)
+{
+        return account_limits(app, r, account_id, ret);
 }
 
 static enum sr_rc
@@ -105,6 +133,14 @@ user_facts(struct sr_app *app, enum sr_region r, const char *account_id, const c
         u.blocked = strcmp(row.state, "active") != 0;
         u.pw_must_change = row.pw_must_change;
         sr_user_row_fini(&row);
+        struct sr_totp_row t;
+        rc = sr_store_totp_get(app->st, r, account_id, user_id, &t);
+        if (rc == SR_OK) {
+                u.has_totp = t.confirmed;
+                sr_totp_row_fini(&t);
+        } else if (rc != SR_E_NOT_FOUND) {
+                return rc;
+        }
         struct sr_grant_row grants[SR_ACTOR_MAX_ROLES];
         size_t n = 0;
         rc = sr_store_grant_list_user(app->st, r, account_id, user_id, grants, SR_ACTOR_MAX_ROLES,
@@ -136,6 +172,29 @@ sr_session_account_changed(struct sr_app *app, const char *account_id)
         sr_hmap_del(app->accounts, account_id);
 }
 
+static bool
+user_of_account(const void *key, void *val, void *arg)
+{
+        (void)key;
+        const struct user_entry *u = val;
+        return strcmp(u->account_id, (const char *)arg) == 0;
+}
+
+static bool
+session_of_account(const void *key, void *val, void *arg)
+{
+        (void)key;
+        const struct session_entry *e = val;
+        return strcmp(e->account_id, (const char *)arg) == 0;
+}
+
+void
+sr_session_account_users_changed(struct sr_app *app, const char *account_id)
+{
+        sr_hmap_sweep(app->users, user_of_account, (void *)account_id);
+        sr_hmap_sweep(app->sessions, session_of_account, (void *)account_id);
+}
+
 /* Builds "<REGION>.<token>" and its hash. */
 static enum sr_rc
 new_token(enum sr_region r, struct sr_secret **ret_text, unsigned char ret_hash[32])
@@ -154,12 +213,12 @@ new_token(enum sr_region r, struct sr_secret **ret_text, unsigned char ret_hash[
 }
 
 /* Inserts a session row (in tx) and caches it. */
-static enum sr_rc
-issue(struct sr_app *app, struct sr_tx *tx, const struct sr_client *client,
-      const struct sr_account_ref *acct, const char *user_id, int64_t epoch, bool must_change,
-      struct sr_session_issued *ret)
+enum sr_rc
+sr_session_issue_tx(struct sr_app *app, struct sr_tx *tx, const struct sr_client *client,
+                    const struct sr_account_ref *acct, const char *user_id, int64_t epoch,
+                    bool must_change, struct sr_session_issued *ret)
 {
-        struct account_entry lim;
+        struct sr_account_facts lim;
         enum sr_rc rc = account_limits(app, acct->region, acct->id, &lim);
         if (rc != SR_OK)
                 return rc;
@@ -211,94 +270,6 @@ issue(struct sr_app *app, struct sr_tx *tx, const struct sr_client *client,
         }
         sr_secret_free(token);
         sr_session_row_fini(&row);
-        return rc;
-}
-
-static enum sr_rc
-find_user(struct sr_app *app, const struct sr_account_ref *acct, const char *identifier,
-          struct sr_user_row *ret)
-{
-        static const char *const kinds[] = {"username", "email", "phone"};
-        static const enum sr_index_kind idx[] = {SR_INDEX_USERNAME, SR_INDEX_EMAIL, SR_INDEX_PHONE};
-        enum sr_ident_kind kind = sr_norm_ident_kind(identifier);
-        char *norm = NULL;
-        enum sr_rc rc = kind == SR_IDENT_EMAIL   ? sr_norm_email(identifier, &norm)
-                        : kind == SR_IDENT_PHONE ? sr_norm_phone(identifier, &norm)
-                                                 : sr_norm_username(identifier, &norm);
-        if (rc != SR_OK)
-                return rc == SR_E_NOMEM ? rc : SR_E_NOT_FOUND;
-        unsigned char bi[SR_BI_LEN];
-        rc = sr_vault_index(app->vault, acct->region, acct->id, kinds[kind], norm, bi);
-        sr_free(norm);
-        if (rc != SR_OK)
-                return rc;
-        return sr_store_user_find(app->st, acct->region, acct->id, idx[kind], bi, ret);
-}
-
-static void
-audit_signin(struct sr_app *app, const struct sr_client *client,
-             const struct sr_account_ref *acct, const char *user_id, const char *outcome)
-{
-        SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
-        struct sr_audit_event ev = {user_id, "user", "createSession", "user", user_id, outcome,
-                                    client->ip_prefix, client->request_id};
-        if (sr_store_begin(app->st, acct->region, &tx) == SR_OK &&
-            sr_audit_append(app->audit, tx, acct->id, &ev) == SR_OK)
-                sr_rc_ignore(sr_store_commit(tx)); /* best effort: the answer is 401 anyway */
-}
-
-enum sr_rc
-sr_session_signin(struct sr_app *app, const struct sr_client *client, const char *account_ref,
-                  const char *identifier, const char *password, size_t password_len,
-                  struct sr_session_issued *ret)
-{
-        SR_CLEANUP(sr_secret_freep) struct sr_secret *pw = NULL;
-        enum sr_rc rc = sr_norm_password(password, password_len, &pw);
-        if (rc != SR_OK) {
-                /* Unusable password: same work, same answer. */
-                rc = sr_secret_new("-", 1, &pw);
-                if (rc != SR_OK)
-                        return rc;
-                sr_rc_ignore(sr_pwhash_verify(NULL, pw)); /* only for the time it takes */
-                return SR_E_INVALID_CREDENTIALS;
-        }
-        struct sr_account_ref acct;
-        struct sr_user_row row;
-        memset(&row, 0, sizeof(row));
-        bool have_acct = sr_account_resolve(app, account_ref, &acct) == SR_OK;
-        bool have_user = have_acct && find_user(app, &acct, identifier, &row) == SR_OK;
-        /* AUTH-3: one argon2id run whatever the failure. */
-        rc = sr_pwhash_verify(have_user ? row.pw_hash : NULL, pw);
-        if (rc == SR_OK && strcmp(row.state, "active") != 0)
-                rc = SR_E_INVALID_CREDENTIALS;
-        if (rc != SR_OK) {
-                if (have_acct)
-                        audit_signin(app, client, &acct, have_user ? row.id : NULL, "failure");
-                sr_user_row_fini(&row);
-                return rc == SR_E_NOMEM ? rc : SR_E_INVALID_CREDENTIALS;
-        }
-        SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
-        rc = sr_store_begin(app->st, acct.region, &tx);
-        if (rc == SR_OK && sr_pwhash_needs_rehash(row.pw_hash)) {
-                rc = sr_pwhash_hash(pw, row.pw_hash);
-                if (rc == SR_OK)
-                        rc = sr_store_user_update(tx, &row);
-        }
-        if (rc == SR_OK)
-                rc = issue(app, tx, client, &acct, row.id, row.session_epoch, row.pw_must_change,
-                           ret);
-        struct sr_audit_event ev = {row.id,
-                                    strcmp(acct.id, app->platform_account_id) == 0 ? "operator"
-                                                                                   : "user",
-                                    "createSession", "session", ret->session_id, "success",
-                                    client->ip_prefix, client->request_id};
-        if (rc == SR_OK)
-                rc = sr_audit_append(app->audit, tx, acct.id, &ev);
-        if (rc == SR_OK)
-                rc = sr_store_commit(tx);
-        if (rc != SR_OK)
-                sr_session_issued_fini(ret);
-        sr_user_row_fini(&row);
         return rc;
 }
 
@@ -357,7 +328,7 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
                 rc = load_session(app, token, len, hash, &e);
         if (rc != SR_OK)
                 return rc;
-        struct account_entry lim;
+        struct sr_account_facts lim;
         struct user_entry u;
         rc = account_limits(app, e.region, e.account_id, &lim);
         if (rc == SR_OK)
@@ -371,7 +342,7 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
         if (e.expires_at < hard_end)
                 hard_end = e.expires_at;
         if (now >= hard_end || now - e.last_seen_at >= lim.idle_timeout_s ||
-            e.epoch != u.epoch || u.blocked) {
+            e.epoch != u.epoch || u.blocked || lim.blocked) {
                 sr_hmap_del(app->sessions, hash);
                 return SR_E_UNAUTHENTICATED;
         }
@@ -386,6 +357,8 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
         ret_actor->pw_change_required = u.pw_must_change;
         ret_actor->n_roles = u.n_roles;
         memcpy(ret_actor->roles, u.roles, sizeof(u.roles));
+        /* AUTH-8: such a session can only enrol a second factor. */
+        ret_actor->second_factor_setup_required = lim.require_second_factor && !u.has_totp;
         if (ret_info != NULL) {
                 memcpy(ret_info->session_id, e.session_id, sizeof(ret_info->session_id));
                 memcpy(ret_info->user_id, e.user_id, sizeof(ret_info->user_id));
@@ -415,7 +388,7 @@ sr_session_end(struct sr_app *app, const struct sr_client *client, const struct 
         enum sr_rc rc = sr_store_begin(app->st, actor->region, &tx);
         if (rc == SR_OK)
                 rc = sr_store_session_delete(tx, actor->account_id, actor->session_id);
-        struct sr_audit_event ev = {actor->user_id, sr_actor_type(app, actor), "deleteSession",
+        struct sr_audit_event ev = {sr_actor_id(actor), sr_actor_type(app, actor), "deleteSession",
                                     "session", actor->session_id, "success", client->ip_prefix,
                                     client->request_id};
         if (rc == SR_OK)
@@ -454,16 +427,22 @@ sr_session_change_password(struct sr_app *app, const struct sr_client *client,
         rc = sr_pwhash_verify(rc == SR_OK ? row.pw_hash : NULL, cur);
         if (rc == SR_OK)
                 rc = sr_norm_password(next, next_len, &neu);
-        if (rc == SR_OK)
-                rc = sr_password_check(neu);
         if (rc == SR_OK && sr_secret_equal(cur, neu))
                 rc = SR_E_PASSWORD_POLICY;
+        struct sr_account_ref acct;
+        snprintf(acct.id, sizeof(acct.id), "%s", actor->account_id);
+        acct.region = actor->region;
+        /* AUTH-2: the account's profile and the user's password history. */
+        char hash[SR_PWHASH_STR_BYTES];
         if (rc == SR_OK)
-                rc = sr_pwhash_hash(neu, row.pw_hash);
+                rc = sr_password_prepare(app, &acct, &row, neu, hash, NULL);
         SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
         if (rc == SR_OK)
                 rc = sr_store_begin(app->st, actor->region, &tx);
+        if (rc == SR_OK)
+                rc = sr_password_history_push_tx(app, tx, &acct, actor->user_id, row.pw_hash);
         if (rc == SR_OK) {
+                snprintf(row.pw_hash, sizeof(row.pw_hash), "%s", hash);
                 row.pw_must_change = false;
                 row.pw_changed_at = row.updated_at = sr_clock_now();
                 rc = sr_store_user_update(tx, &row);
@@ -473,12 +452,10 @@ sr_session_change_password(struct sr_app *app, const struct sr_client *client,
         if (rc == SR_OK)
                 rc = sr_session_revoke_user_tx(tx, actor->account_id, actor->user_id, NULL);
         int64_t epoch = row.session_epoch + 1;
-        struct sr_account_ref acct;
-        snprintf(acct.id, sizeof(acct.id), "%s", actor->account_id);
-        acct.region = actor->region;
         if (rc == SR_OK)
-                rc = issue(app, tx, client, &acct, actor->user_id, epoch, false, ret);
-        struct sr_audit_event ev = {actor->user_id, sr_actor_type(app, actor), "changePassword",
+                rc = sr_session_issue_tx(app, tx, client, &acct, actor->user_id, epoch, false,
+                                         ret);
+        struct sr_audit_event ev = {sr_actor_id(actor), sr_actor_type(app, actor), "changePassword",
                                     "user", actor->user_id, rc == SR_OK ? "success" : "failure",
                                     client->ip_prefix, client->request_id};
         if (rc == SR_OK)
@@ -549,6 +526,7 @@ sr_session_sweep(struct sr_app *app)
         c->app = app;
         c->now = sr_clock_now();
         sr_hmap_sweep(app->sessions, sweep_one, c);
+        sr_signin_sweep(app);
         for (size_t i = 0; i < c->n_dirty; i++) {
                 const struct session_entry *e = &c->dirty[i];
                 /* Best effort: a lost write only makes the idle timeout
@@ -557,4 +535,35 @@ sr_session_sweep(struct sr_app *app)
                                                     e->session_id, e->last_seen_at));
         }
         sr_free(c);
+}
+
+enum sr_rc
+sr_session_user_actor(struct sr_app *app, enum sr_region region, const char *account_id,
+                      const char *user_id, struct sr_actor *ret)
+{
+        if (region == SR_REGION__COUNT) {
+                struct sr_account_ref acct;
+                enum sr_rc rc = sr_account_resolve(app, account_id, &acct);
+                if (rc != SR_OK)
+                        return SR_E_UNAUTHENTICATED;
+                region = acct.region;
+        }
+        struct user_entry u;
+        struct sr_account_facts lim;
+        enum sr_rc rc = user_facts(app, region, account_id, user_id, &u);
+        if (rc == SR_OK)
+                rc = account_limits(app, region, account_id, &lim);
+        if (rc != SR_OK)
+                return rc == SR_E_NOT_FOUND ? SR_E_UNAUTHENTICATED : rc;
+        if (u.blocked || lim.blocked) /* ACC-6: a blocked account suspends its keys */
+                return SR_E_UNAUTHENTICATED;
+        memset(ret, 0, sizeof(*ret));
+        snprintf(ret->user_id, sizeof(ret->user_id), "%s", user_id);
+        snprintf(ret->account_id, sizeof(ret->account_id), "%s", account_id);
+        ret->region = region;
+        ret->is_platform = strcmp(account_id, app->platform_account_id) == 0;
+        ret->pw_change_required = u.pw_must_change;
+        ret->n_roles = u.n_roles;
+        memcpy(ret->roles, u.roles, sizeof(u.roles));
+        return SR_OK;
 }

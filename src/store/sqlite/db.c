@@ -12,7 +12,7 @@
 #include "store/sqlite/internal.h"
 #include "util/alloc.h"
 
-#define STMT_CACHE 128
+#define STMT_CACHE 512
 #define CONN_SLOTS (1 + 2 * SR_REGION__COUNT)
 
 struct db_conn {

@@ -44,7 +44,8 @@ sr_store_schema_version(void)
 {
         int v = 0;
         for (const struct sr_migration *m = sr_migrations_data; m->sql != NULL; m++)
-                v = m->version;
+                if (m->version > v)
+                        v = m->version;
         return v;
 }
 

@@ -1,0 +1,15 @@
+#pragma once
+/* Re-authentication for sensitive changes (CONTRACTS.md): the current
+ * password in the body, or a sign-in within the last 5 minutes. */
+#include <stddef.h>
+
+#include "domain/session/session.h"
+
+#define SR_REAUTH_WINDOW_S 300
+
+/* SR_OK, SR_E_REAUTH_REQUIRED (no password and an older sign-in) or
+ * SR_E_INVALID_CREDENTIALS (wrong password; one argon2id run — call from
+ * the worker pool). API keys can never re-authenticate. */
+SR_NODISCARD enum sr_rc sr_session_reauth(struct sr_app *app, const struct sr_actor *actor,
+                                          const struct sr_session_info *session,
+                                          const char *password, size_t password_len);

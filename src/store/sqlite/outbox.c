@@ -1,0 +1,159 @@
+/* Outbox rows (AUTH-6, AUTH-9). The payload arrives sealed; this file only
+ * moves rows in and out. Delivery is by one thread, so "due" rows are read
+ * without a lease. */
+#include "store/outbox.h"
+
+#include <string.h>
+
+#include "store/sqlite/db.h"
+#include "util/alloc.h"
+
+void
+sr_outbox_row_fini(struct sr_outbox_row *o)
+{
+        sr_blob_fini(&o->payload_ct);
+}
+
+void
+sr_outbox_rows_free(struct sr_outbox_row *rows, size_t n)
+{
+        for (size_t i = 0; rows != NULL && i < n; i++)
+                sr_outbox_row_fini(&rows[i]);
+        sr_free(rows);
+}
+
+enum sr_rc
+sr_store_outbox_insert(struct sr_tx *tx, const struct sr_outbox_row *o)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "INSERT INTO outbox (id, account_id, subject_id, kind,"
+                                   " payload_ct, attempts, next_attempt_at, created_at, failed)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, o->id);
+        db_bind_text(s, 2, o->account_id);
+        db_bind_text(s, 3, o->subject_id);
+        db_bind_text(s, 4, o->kind);
+        db_bind_blob(s, 5, &o->payload_ct);
+        db_bind_int(s, 6, o->attempts);
+        db_bind_int(s, 7, o->next_attempt_at);
+        db_bind_int(s, 8, o->created_at);
+        db_bind_int(s, 9, o->failed ? 1 : 0);
+        return db_exec_stmt(s);
+}
+
+static enum sr_rc
+row_read(sqlite3_stmt *s, struct sr_outbox_row *ret)
+{
+        struct sr_outbox_row o;
+        memset(&o, 0, sizeof(o));
+        db_col_text(s, 0, o.id, sizeof(o.id));
+        db_col_text(s, 1, o.account_id, sizeof(o.account_id));
+        db_col_text(s, 2, o.subject_id, sizeof(o.subject_id));
+        db_col_text(s, 3, o.kind, sizeof(o.kind));
+        o.attempts = sqlite3_column_int64(s, 5);
+        o.next_attempt_at = sqlite3_column_int64(s, 6);
+        o.created_at = sqlite3_column_int64(s, 7);
+        o.failed = sqlite3_column_int(s, 8) != 0;
+        enum sr_rc rc = db_col_blob(s, 4, &o.payload_ct);
+        if (rc != SR_OK)
+                return rc;
+        *ret = o;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now, unsigned limit,
+                    struct sr_outbox_row **ret_rows, size_t *ret_n)
+{
+        if (limit == 0 || limit > 1000)
+                return SR_E_INTERNAL;
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT id, account_id, subject_id, kind, payload_ct,"
+                                   " attempts, next_attempt_at, created_at, failed FROM outbox"
+                                   " WHERE failed = 0 AND next_attempt_at <= ?"
+                                   " ORDER BY next_attempt_at, created_at LIMIT ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_int(s, 1, now);
+        db_bind_int(s, 2, limit);
+        struct sr_outbox_row *rows = sr_calloc(limit, sizeof(*rows));
+        if (rows == NULL) {
+                sqlite3_reset(s);
+                return SR_E_NOMEM;
+        }
+        size_t n = 0;
+        int src = SQLITE_DONE;
+        while (rc == SR_OK && n < limit && (src = sqlite3_step(s)) == SQLITE_ROW) {
+                rc = row_read(s, &rows[n]);
+                if (rc == SR_OK)
+                        n++;
+        }
+        if (rc == SR_OK && n < limit && src != SQLITE_DONE)
+                rc = db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
+        sqlite3_reset(s);
+        if (rc != SR_OK) {
+                sr_outbox_rows_free(rows, n);
+                return rc;
+        }
+        *ret_rows = rows;
+        *ret_n = n;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_store_outbox_delete(struct sr_store *st, enum sr_region r, const char *account_id,
+                       const char *id)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "DELETE FROM outbox WHERE id = ? AND account_id = ?", &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, id);
+        db_bind_text(s, 2, account_id);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_outbox_retry(struct sr_store *st, enum sr_region r, const char *account_id,
+                      const char *id, int64_t attempts, int64_t next_attempt_at, bool failed)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "UPDATE outbox SET attempts = ?, next_attempt_at = ?,"
+                                   " failed = ? WHERE id = ? AND account_id = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_int(s, 1, attempts);
+        db_bind_int(s, 2, next_attempt_at);
+        db_bind_int(s, 3, failed ? 1 : 0);
+        db_bind_text(s, 4, id);
+        db_bind_text(s, 5, account_id);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_outbox_count(struct sr_store *st, enum sr_region r, const char *account_id,
+                      int64_t *ret_n)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT count(*) FROM outbox WHERE account_id = ?", &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        int src = sqlite3_step(s);
+        int64_t n = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        if (src != SQLITE_ROW)
+                return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
+        *ret_n = n;
+        return SR_OK;
+}

@@ -1,0 +1,313 @@
+/* Password policies, password history, pending e-mail changes and the
+ * per-user activity view (AUTH-2, AUTH-5, AUTH-9). Hashes arrive already
+ * computed; the pending address is ciphertext sealed by the domain; the
+ * activity view reads audit events and never writes them. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/passwords.h"
+#include "store/sqlite/db.h"
+#include "util/alloc.h"
+
+enum sr_rc
+sr_store_pw_policy_get(struct sr_store *st, enum sr_region r, const char *account_id,
+                       struct sr_pw_policy_row *ret)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT preset, min_length, require_upper, require_lower,"
+                                   " require_digit, require_symbol, history_count, max_age_days,"
+                                   " must_change_initial, use_blocklist, min_zxcvbn_score,"
+                                   " updated_at FROM password_policies WHERE account_id = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        int src = sqlite3_step(s);
+        if (src != SQLITE_ROW) {
+                sqlite3_reset(s);
+                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
+        }
+        struct sr_pw_policy_row p;
+        memset(&p, 0, sizeof(p));
+        snprintf(p.account_id, sizeof(p.account_id), "%s", account_id);
+        db_col_text(s, 0, p.preset, sizeof(p.preset));
+        p.min_length = sqlite3_column_int64(s, 1);
+        p.require_upper = sqlite3_column_int(s, 2) != 0;
+        p.require_lower = sqlite3_column_int(s, 3) != 0;
+        p.require_digit = sqlite3_column_int(s, 4) != 0;
+        p.require_symbol = sqlite3_column_int(s, 5) != 0;
+        p.history_count = sqlite3_column_int64(s, 6);
+        p.max_age_days = sqlite3_column_int64(s, 7);
+        p.must_change_initial = sqlite3_column_int(s, 8) != 0;
+        p.use_blocklist = sqlite3_column_int(s, 9) != 0;
+        p.min_zxcvbn_score = sqlite3_column_int64(s, 10);
+        p.updated_at = sqlite3_column_int64(s, 11);
+        sqlite3_reset(s);
+        *ret = p;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_store_pw_policy_put(struct sr_tx *tx, const struct sr_pw_policy_row *p)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "INSERT OR REPLACE INTO password_policies (account_id, preset,"
+                                   " min_length, require_upper, require_lower, require_digit,"
+                                   " require_symbol, history_count, max_age_days,"
+                                   " must_change_initial, use_blocklist, min_zxcvbn_score,"
+                                   " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, p->account_id);
+        db_bind_text(s, 2, p->preset);
+        db_bind_int(s, 3, p->min_length);
+        db_bind_int(s, 4, p->require_upper);
+        db_bind_int(s, 5, p->require_lower);
+        db_bind_int(s, 6, p->require_digit);
+        db_bind_int(s, 7, p->require_symbol);
+        db_bind_int(s, 8, p->history_count);
+        db_bind_int(s, 9, p->max_age_days);
+        db_bind_int(s, 10, p->must_change_initial);
+        db_bind_int(s, 11, p->use_blocklist);
+        db_bind_int(s, 12, p->min_zxcvbn_score);
+        db_bind_int(s, 13, p->updated_at);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *account_id,
+                         const char *user_id, struct sr_pw_history_row *ret, size_t max,
+                         size_t *ret_n)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT pw_hash, created_at FROM password_history"
+                                   " WHERE account_id = ? AND user_id = ?"
+                                   " ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        db_bind_int(s, 3, (int64_t)max);
+        size_t n = 0;
+        int src;
+        while (n < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
+                db_col_text(s, 0, ret[n].pw_hash, sizeof(ret[n].pw_hash));
+                ret[n].created_at = sqlite3_column_int64(s, 1);
+                n++;
+        }
+        sqlite3_reset(s);
+        *ret_n = n;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_store_pw_history_add(struct sr_tx *tx, const char *account_id, const char *user_id,
+                        const char *pw_hash, int64_t created_at)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "INSERT INTO password_history (id, account_id, user_id,"
+                                   " pw_hash, created_at)"
+                                   " VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?)",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        db_bind_text(s, 3, pw_hash);
+        db_bind_int(s, 4, created_at);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_pw_history_prune(struct sr_tx *tx, const char *account_id, const char *user_id,
+                          unsigned keep)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "DELETE FROM password_history WHERE account_id = ?1"
+                                   " AND user_id = ?2 AND rowid NOT IN (SELECT rowid FROM"
+                                   " password_history WHERE account_id = ?1 AND user_id = ?2"
+                                   " ORDER BY created_at DESC, rowid DESC LIMIT ?3)",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        db_bind_int(s, 3, keep);
+        return db_exec_stmt(s);
+}
+
+void
+sr_email_change_row_fini(struct sr_email_change_row *c)
+{
+        sr_blob_fini(&c->email_ct);
+}
+
+enum sr_rc
+sr_store_email_change_put(struct sr_tx *tx, const struct sr_email_change_row *c)
+{
+        enum sr_rc rc = sr_store_email_change_delete_user(tx, c->account_id, c->user_id);
+        sqlite3_stmt *s = NULL;
+        if (rc == SR_OK)
+                rc = db_tx_stmt(tx,
+                                "INSERT INTO email_changes (id, account_id, user_id, email_ct,"
+                                " token_hash, created_at, expires_at)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, c->id);
+        db_bind_text(s, 2, c->account_id);
+        db_bind_text(s, 3, c->user_id);
+        db_bind_blob(s, 4, &c->email_ct);
+        db_bind_raw(s, 5, c->token_hash, sizeof(c->token_hash));
+        db_bind_int(s, 6, c->created_at);
+        db_bind_int(s, 7, c->expires_at);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_email_change_find(struct sr_store *st, enum sr_region r,
+                           const unsigned char token_hash[32], struct sr_email_change_row *ret)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT id, account_id, user_id, email_ct, created_at,"
+                                   " expires_at FROM email_changes WHERE token_hash = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_raw(s, 1, token_hash, 32);
+        int src = sqlite3_step(s);
+        if (src != SQLITE_ROW) {
+                sqlite3_reset(s);
+                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
+        }
+        struct sr_email_change_row c;
+        memset(&c, 0, sizeof(c));
+        memcpy(c.token_hash, token_hash, 32);
+        db_col_text(s, 0, c.id, sizeof(c.id));
+        db_col_text(s, 1, c.account_id, sizeof(c.account_id));
+        db_col_text(s, 2, c.user_id, sizeof(c.user_id));
+        c.created_at = sqlite3_column_int64(s, 4);
+        c.expires_at = sqlite3_column_int64(s, 5);
+        rc = db_col_blob(s, 3, &c.email_ct);
+        sqlite3_reset(s);
+        if (rc != SR_OK)
+                return rc;
+        *ret = c;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_store_email_change_delete(struct sr_tx *tx, const char *account_id, const char *id)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM email_changes WHERE id = ? AND account_id = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, id);
+        db_bind_text(s, 2, account_id);
+        rc = db_exec_stmt(s);
+        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
+                return SR_E_NOT_FOUND;
+        return rc;
+}
+
+enum sr_rc
+sr_store_email_change_delete_user(struct sr_tx *tx, const char *account_id, const char *user_id)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "DELETE FROM email_changes WHERE account_id = ? AND user_id = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        return db_exec_stmt(s);
+}
+
+enum sr_rc
+sr_store_email_change_pending(struct sr_store *st, enum sr_region r, const char *account_id,
+                              const char *user_id, int64_t now, bool *ret_pending)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT 1 FROM email_changes WHERE account_id = ?"
+                                   " AND user_id = ? AND expires_at > ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        db_bind_int(s, 3, now);
+        int src = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (src != SQLITE_ROW && src != SQLITE_DONE)
+                return db_rc(src);
+        *ret_pending = src == SQLITE_ROW;
+        return SR_OK;
+}
+
+static void
+audit_row_read(sqlite3_stmt *s, struct sr_audit_row *e)
+{
+        memset(e, 0, sizeof(*e));
+        db_col_text(s, 0, e->account_id, sizeof(e->account_id));
+        e->seq = sqlite3_column_int64(s, 1);
+        db_col_text(s, 2, e->id, sizeof(e->id));
+        e->time = sqlite3_column_int64(s, 3);
+        db_col_text(s, 4, e->actor_id, sizeof(e->actor_id));
+        db_col_text(s, 5, e->actor_type, sizeof(e->actor_type));
+        db_col_text(s, 6, e->action, sizeof(e->action));
+        db_col_text(s, 7, e->target_type, sizeof(e->target_type));
+        db_col_text(s, 8, e->target_id, sizeof(e->target_id));
+        db_col_text(s, 9, e->outcome, sizeof(e->outcome));
+        db_col_text(s, 10, e->client_ip_prefix, sizeof(e->client_ip_prefix));
+        db_col_text(s, 11, e->request_id, sizeof(e->request_id));
+}
+
+enum sr_rc
+sr_store_audit_list_user(struct sr_store *st, enum sr_region r, const char *account_id,
+                         const char *user_id, int64_t before_seq, unsigned limit,
+                         struct sr_audit_row **ret_rows, size_t *ret_n)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+                                   "SELECT account_id, seq, id, time, actor_id, actor_type,"
+                                   " action, target_type, target_id, outcome, client_ip_prefix,"
+                                   " request_id FROM audit_events WHERE account_id = ?1"
+                                   " AND (actor_id = ?2 OR target_id = ?2) AND seq < ?3"
+                                   " ORDER BY seq DESC LIMIT ?4",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        struct sr_audit_row *rows = sr_calloc(limit ? limit : 1, sizeof(*rows));
+        if (rows == NULL)
+                return SR_E_NOMEM;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        db_bind_int(s, 3, before_seq > 0 ? before_seq : INT64_MAX);
+        db_bind_int(s, 4, limit);
+        size_t n = 0;
+        int src = SQLITE_DONE;
+        while (n < limit && (src = sqlite3_step(s)) == SQLITE_ROW)
+                audit_row_read(s, &rows[n++]);
+        sqlite3_reset(s);
+        if (src != SQLITE_ROW && src != SQLITE_DONE) {
+                sr_free(rows);
+                return db_rc(src);
+        }
+        *ret_rows = rows;
+        *ret_n = n;
+        return SR_OK;
+}

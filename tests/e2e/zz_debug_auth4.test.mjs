@@ -1,0 +1,21 @@
+import { test } from 'node:test';
+import { execSync } from 'node:child_process';
+import { activeUser, managerSession, parseSetCookies, signInRaw, strongPassword } from '../support/api.mjs';
+import { startServer } from '../support/server.mjs';
+test('debug', async () => {
+  const srv = await startServer({ name: 'dbg' });
+  const m = await managerSession(srv);
+  const u = await activeUser(srv, m.token, m.account_id, { password: strongPassword('Init') });
+  const db = `${srv.dataDir}/regions/EU/strongroom.db`;
+  const q = (what) => console.log(what, execSync(`sqlite3 ${db} "select failed_count, locked_until from users where id='${u.id}'; select hex(device_hash), failed_count, locked_until from devices where user_id='${u.id}'"`).toString());
+  const first = await signInRaw(srv, m.slug, u.username, u.password);
+  const dev = parseSetCookies(first).find((c) => c.name === '__Host-sr_device');
+  q('after first');
+  for (let i = 0; i < 3; i++) console.log((await signInRaw(srv, m.slug, u.username, 'wrongwrongwrong')).status);
+  q('after 3 wrong');
+  console.log((await signInRaw(srv, m.slug, u.username, u.password, { cookie: `__Host-sr_device=${dev.value}` })).status);
+  q('after own');
+  console.log((await signInRaw(srv, m.slug, u.username, u.password)).status);
+  q('after stranger');
+  await srv.close();
+});
