@@ -17,6 +17,8 @@ CC=${CC:-clang}
 pkgs="libmicrohttpd libsodium sqlite3 jansson inih gnutls libcurl"
 pkg_cflags=$(pkg-config --cflags $pkgs)
 pkg_libs="$(pkg-config --libs $pkgs) -lunistring -lm -lpthread"
+# AUTH-4 imported hashes (crypt_rn) and AUTH-2 strength estimate.
+pkg_libs+=" -lcrypt -lzxcvbn"
 common=(-g -O1 -std=gnu11 -fno-omit-frame-pointer -D_GNU_SOURCE '-DSR_VERSION="fuzz"'
         -Isrc $pkg_cflags -Wall -Wextra -Wno-missing-field-initializers
         -fno-sanitize-recover=all)
@@ -31,10 +33,12 @@ embed() { # src out symbol
 }
 embed openapi/openapi.json "$gen/openapi_doc.c" sr_openapi_doc
 embed web/index.html "$gen/web_index.c" sr_web_index
+embed src/domain/identity/blocklist.txt "$gen/password_blocklist.c" sr_password_blocklist
 
 # Everything but main.c, the CLI and the HTTP server proper.
 mapfile -t srcs < <(find src/api src/domain src/store src/crypto src/util -name '*.c' | sort)
 srcs+=(src/http/router.c src/http/clientip.c "$gen/openapi_doc.c" "$gen/web_index.c")
+srcs+=("$gen/password_blocklist.c")
 
 objname() { local p=${1#src/}; p=${p#"$gen"/}; echo "$obj/${p//\//_}.o"; }
 

@@ -52,19 +52,57 @@ static const struct status_row {
         const char *fixed;
         enum sr_rc (*more)(const struct sr_config *c, struct sr_buf *b);
 } rows[] = {
-        {"ACC-4", ST_PARTIAL,
-         "one central check (sr_authz_require) on every route; foundation roles only, "
-         "channel roles and API keys not yet",
+        {"ACC-1", ST_PARTIAL,
+         "scope tree platform → account → channel; every row carries account_id; items "
+         "(documents) not yet",
          NULL},
-        {"ACC-8", ST_NO, "IP allowlist not yet", more_proxies},
+        {"ACC-2", ST_ENFORCED,
+         "grants need a manager role at or above the grant's scope and a role not above the "
+         "granter's (sr_authz_may_grant)",
+         NULL},
+        {"ACC-3", ST_ENFORCED,
+         "removing a role, deleting or blocking a user bumps the session epoch: sessions and "
+         "API keys stop on the next request (single node)",
+         NULL},
+        {"ACC-4", ST_ENFORCED,
+         "one central check (sr_authz_require) on every route, proven by a generated "
+         "role × operation × scope matrix",
+         NULL},
+        {"ACC-5", ST_ENFORCED, "revokeUserSessions by a manager or the user; deleteMySession",
+         NULL},
+        {"ACC-7", ST_ENFORCED,
+         "staff see no personal data without a manager's grant (≤ 7 days); every access "
+         "under a grant is in the customer's audit trail",
+         NULL},
+        {"ACC-8", ST_PARTIAL,
+         "per-account IP allowlist on every request with or for the account; self-lockout "
+         "needs confirmation; sign-in requests not yet checked",
+         more_proxies},
+        {"ACC-9", ST_PARTIAL,
+         "scoped API keys (secret shown once, SHA-256 stored, creator's rights ∩ scopes, "
+         "immediate revocation); OAuth clients not yet",
+         NULL},
         {"AUTH-1", ST_ENFORCED,
          "username, e-mail and phone unique per account, looked up by HMAC-SHA-256 blind index",
          NULL},
+        {"AUTH-2", ST_ENFORCED,
+         "per-account password profile (getPasswordPolicy); default preset nist: >= 15 code "
+         "points (8 with confirmed TOTP), blocklist, zxcvbn score >= 3, no composition rules, "
+         "no expiry; presets seed-000 (>= 6) and seed-002 (>= 8, upper+lower+digit+symbol "
+         "from #?@$%^&*-_, no reuse of the last 5, max age 90 days) or custom fields; a "
+         "password someone else set must be changed at first sign-in",
+         NULL},
         {"AUTH-3", ST_NO, "per-user lockout not yet (lockout_threshold 3, lockout_period_s 900 planned)",
          more_signin},
-        {"AUTH-4", ST_PARTIAL, NULL, more_pwhash},
-        {"AUTH-5", ST_PARTIAL,
-         "changePassword needs current_password and ends the other sessions; activity view not yet",
+        {"AUTH-4", ST_ENFORCED,
+         "imported bcrypt ($2a$/$2b$/$2y$, cost <= 14) and SHA-crypt ($5$/$6$, rounds <= "
+         "1000000) hashes verified through libcrypt plus one dummy argon2id run, re-hashed "
+         "with argon2id at the first successful sign-in; bcrypt reads 72 bytes only",
+         more_pwhash},
+        {"AUTH-5", ST_ENFORCED,
+         "changePassword needs current_password, checks the account's password profile and "
+         "history, ends every other session and issues a new token; password changes, "
+         "sign-ins and contact changes appear in listMyActivity",
          NULL},
         {"AUTH-6", ST_ENFORCED,
          "reset link <public_url>/reset#token=<256-bit token> in the fragment, single use, "
@@ -74,6 +112,12 @@ static const struct status_row {
          more_mail},
         {"AUTH-7", ST_ENFORCED,
          "idle_timeout_s default 600, max_lifetime_s default 43200 (per account)", NULL},
+        {"AUTH-9", ST_PARTIAL,
+         "e-mail or phone change (updateMe) needs the current password or a sign-in within "
+         "300 s; a new e-mail is pending until its 24 h link is verified, the old address is "
+         "told; a phone change is told by e-mail only (no SMS to the old or new number); "
+         "password changes appear in listMyActivity",
+         more_mail},
         {"AUTH-10", ST_ENFORCED,
          "company, contact e-mail, phone, country, region, client address, browser and OS "
          "recorded, personal parts sealed with AEAD",
@@ -134,8 +178,10 @@ usage(FILE *f)
 static enum sr_rc
 more_proxies(const struct sr_config *c, struct sr_buf *b)
 {
-        return sr_buf_printf(b, "trusted_proxies: %s",
-                             c->trusted_proxies != NULL ? c->trusted_proxies : "none");
+        return sr_buf_printf(b, "trusted_proxies: %s; our outbound jobs connect from: %s",
+                             c->trusted_proxies != NULL ? c->trusted_proxies : "none",
+                             c->outbound_addresses != NULL ? c->outbound_addresses
+                                                           : "not configured");
 }
 
 static enum sr_rc
@@ -150,7 +196,7 @@ more_pwhash(const struct sr_config *c, struct sr_buf *b)
 {
         return sr_buf_printf(b,
                              "argon2id m=%u MiB t=%u in the worker pool (worker_threads %u, "
-                             "worker_queue %u); legacy hash import not yet",
+                             "worker_queue %u)",
                              SR_PWHASH_MEMLIMIT_BYTES / (1024u * 1024u), SR_PWHASH_OPSLIMIT,
                              c->worker_threads, c->worker_queue);
 }

@@ -1,8 +1,9 @@
-/* struct sr_secret: bytes in sodium_malloc() memory (guard pages, mlock),
- * always followed by one NUL so text secrets can be handed to libraries
- * that want a C string, and wiped by sodium_free() on release. The struct
- * itself comes from sr_malloc so allocation failures can be injected and
- * ASan sees a leaked secret. Comparison is constant-time (DATA-5, AUTH-4).
+/* struct sr_secret: bytes always followed by one NUL so text secrets can be
+ * handed to libraries that want a C string, and wiped on release. Short-
+ * lived secrets live in the same sr_malloc block as the struct (so
+ * allocation failures can be injected and ASan sees a leaked secret);
+ * long-lived keys are moved into sodium_malloc() memory (guard pages,
+ * mlock) by sr_secret_guard. Comparison is constant-time (DATA-5, AUTH-4).
  * This file does not lock idle keys with sodium_mprotect_noaccess(). */
 #include "crypto/secret.h"
 
@@ -17,19 +18,31 @@
 static enum sr_rc
 secret_alloc(size_t len, struct sr_secret **ret)
 {
-        if (len == SIZE_MAX)
+        if (len >= SIZE_MAX - sizeof(struct sr_secret) - 1)
                 return SR_E_NOMEM;
-        struct sr_secret *s = sr_malloc(sizeof(*s));
+        struct sr_secret *s = sr_malloc(sizeof(*s) + len + 1);
         if (s == NULL)
                 return SR_E_NOMEM;
-        s->bytes = sodium_malloc(len + 1);
-        if (s->bytes == NULL) {
-                sr_free(s);
-                return SR_E_NOMEM;
-        }
+        s->bytes = (unsigned char *)(s + 1);
         s->bytes[len] = '\0';
         s->len = len;
+        s->guarded = 0;
         *ret = s;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_secret_guard(struct sr_secret *s)
+{
+        if (s == NULL || s->guarded)
+                return SR_OK;
+        unsigned char *g = sodium_malloc(s->len + 1);
+        if (g == NULL)
+                return SR_E_NOMEM;
+        memcpy(g, s->bytes, s->len + 1);
+        sodium_memzero(s->bytes, s->len);
+        s->bytes = g;
+        s->guarded = 1;
         return SR_OK;
 }
 
@@ -65,7 +78,10 @@ sr_secret_free(struct sr_secret *s)
 {
         if (s == NULL)
                 return;
-        sodium_free(s->bytes); /* wipes before unmapping */
+        if (s->guarded)
+                sodium_free(s->bytes); /* wipes before unmapping */
+        else
+                sodium_memzero(s->bytes, s->len + 1);
         s->bytes = NULL;
         s->len = 0;
         sr_free(s);

@@ -30,6 +30,8 @@ sr_app_open(const struct sr_config *cfg, struct sr_app **ret)
         struct sr_secret *master = NULL;
         enum sr_rc rc = sr_keyring_master_load(cfg->master_key_file, &master);
         if (rc == SR_OK)
+                rc = sr_secret_guard(master);
+        if (rc == SR_OK)
                 rc = sr_store_open(cfg->data_dir, false, &app->st);
         if (rc == SR_OK) {
                 rc = sr_vault_new(app->st, master, &app->vault);
@@ -41,6 +43,8 @@ sr_app_open(const struct sr_config *cfg, struct sr_app **ret)
                 rc = sr_audit_new(app->vault, &app->audit);
         if (rc == SR_OK)
                 rc = sr_vault_purpose_key(app->vault, "csrf____", &app->csrf_key);
+        if (rc == SR_OK)
+                rc = sr_secret_guard(app->csrf_key);
         if (rc == SR_OK)
                 rc = sr_session_state_init(app);
         if (rc == SR_OK)

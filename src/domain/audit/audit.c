@@ -30,7 +30,11 @@ sr_audit_new(struct sr_vault *v, struct sr_audit **ret)
         if (rc == SR_OK)
                 rc = sr_vault_purpose_key(v, "auditsig", &seed);
         if (rc == SR_OK)
+                rc = sr_secret_guard(a->mac_key);
+        if (rc == SR_OK)
                 rc = sr_secret_new_random(crypto_sign_SECRETKEYBYTES, &a->sign_sk);
+        if (rc == SR_OK)
+                rc = sr_secret_guard(a->sign_sk);
         if (rc == SR_OK && crypto_sign_seed_keypair(a->sign_pk, a->sign_sk->bytes, seed->bytes) != 0)
                 rc = SR_E_CRYPTO;
         if (rc != SR_OK) {

@@ -104,7 +104,10 @@ account_key(struct sr_vault *v, enum sr_region r, const char *account_id, struct
         if (rc != SR_OK)
                 return rc;
         struct sr_secret *copy = NULL;
-        if (sr_secret_new(key->bytes, key->len, &copy) == SR_OK) {
+        if (sr_secret_new(key->bytes, key->len, &copy) == SR_OK &&
+            sr_secret_guard(copy) != SR_OK)
+                sr_secret_freep(&copy); /* no cache entry; the answer stands */
+        if (copy != NULL) {
                 pthread_mutex_lock(&v->lock);
                 sr_secret_free(c->key);
                 c->key = copy;
