@@ -34,11 +34,13 @@ embed() { # src out symbol
 embed openapi/openapi.json "$gen/openapi_doc.c" sr_openapi_doc
 embed web/index.html "$gen/web_index.c" sr_web_index
 embed src/domain/identity/blocklist.txt "$gen/password_blocklist.c" sr_password_blocklist
+embed web/verify-email.html "$gen/web_verify_email_html.c" sr_web_verify_email_html
+embed web/verify-email.js "$gen/web_verify_email_js.c" sr_web_verify_email_js
 
 # Everything but main.c, the CLI and the HTTP server proper.
 mapfile -t srcs < <(find src/api src/domain src/store src/crypto src/util -name '*.c' | sort)
 srcs+=(src/http/router.c src/http/clientip.c "$gen/openapi_doc.c" "$gen/web_index.c")
-srcs+=("$gen/password_blocklist.c")
+srcs+=("$gen/password_blocklist.c" "$gen/web_verify_email_html.c" "$gen/web_verify_email_js.c")
 
 objname() { local p=${1#src/}; p=${p#"$gen"/}; echo "$obj/${p//\//_}.o"; }
 

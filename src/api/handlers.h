@@ -64,3 +64,5 @@ SR_NODISCARD enum sr_rc sr_api_block_user(struct sr_call *call);
 SR_NODISCARD enum sr_rc sr_api_unblock_user(struct sr_call *call);
 SR_NODISCARD enum sr_rc sr_api_block_account(struct sr_call *call);
 SR_NODISCARD enum sr_rc sr_api_unblock_account(struct sr_call *call);
+SR_NODISCARD enum sr_rc sr_api_get_verify_email_page(struct sr_call *call);
+SR_NODISCARD enum sr_rc sr_api_get_verify_email_script(struct sr_call *call);

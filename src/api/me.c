@@ -31,8 +31,11 @@ sr_api_change_password(struct sr_call *call)
         rc = sr_decode_done(call);
         if (rc != SR_OK)
                 return rc;
+        const char *reason = NULL;
         rc = sr_session_change_password(call->app, call->client, call->actor, cur, cur_len, next,
-                                        next_len, &call->issued);
+                                        next_len, &call->issued, &reason);
+        if (rc == SR_E_PASSWORD_POLICY && reason != NULL)
+                sr_decode_error(call, "new_password", reason);
         if (rc != SR_OK)
                 return rc;
         call->resp = sr_render_issued(&call->issued);

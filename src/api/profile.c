@@ -111,3 +111,23 @@ sr_api_list_my_activity(struct sr_call *call)
                                next);
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
+
+/* tools/embed.py output of web/verify-email.html and web/verify-email.js. */
+extern const char sr_web_verify_email_html[];
+extern const char sr_web_verify_email_js[];
+
+enum sr_rc
+sr_api_get_verify_email_page(struct sr_call *call)
+{
+        call->text_body = sr_web_verify_email_html;
+        call->text_type = "text/html; charset=utf-8";
+        return SR_OK;
+}
+
+enum sr_rc
+sr_api_get_verify_email_script(struct sr_call *call)
+{
+        call->text_body = sr_web_verify_email_js;
+        call->text_type = "text/javascript; charset=utf-8";
+        return SR_OK;
+}

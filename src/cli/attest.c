@@ -70,6 +70,11 @@ static const struct status_row {
          NULL},
         {"ACC-5", ST_ENFORCED, "revokeUserSessions by a manager or the user; deleteMySession",
          NULL},
+        {"ACC-6", ST_ENFORCED,
+         "platform operators block and unblock users and accounts (never the platform "
+         "account); a blocked user or account gets the same 401 at sign-in and its sessions "
+         "end on the next request (epoch bump, session rows deleted; single node)",
+         NULL},
         {"ACC-7", ST_ENFORCED,
          "staff see no personal data without a manager's grant (≤ 7 days); every access "
          "under a grant is in the customer's audit trail",
@@ -92,7 +97,13 @@ static const struct status_row {
          "from #?@$%^&*-_, no reuse of the last 5, max age 90 days) or custom fields; a "
          "password someone else set must be changed at first sign-in",
          NULL},
-        {"AUTH-3", ST_NO, "per-user lockout not yet (lockout_threshold 3, lockout_period_s 900 planned)",
+        {"AUTH-3", ST_ENFORCED,
+         "per account lockout_threshold (default 3; password, TOTP and recovery-code failures) "
+         "and lockout_period_s (default 900); each attempt is reserved in a write transaction "
+         "before the hash is checked; attempts while locked are refused uncounted; unknown, "
+         "wrong, locked and blocked all answer 401 invalid_credentials after one argon2id run; "
+         "a browser with the __Host-sr_device cookie of an earlier sign-in has its own count "
+         "instead of the user's; lockouts audited and mailed; unlockUser",
          more_signin},
         {"AUTH-4", ST_ENFORCED,
          "imported bcrypt ($2a$/$2b$/$2y$, cost <= 14) and SHA-crypt ($5$/$6$, rounds <= "
@@ -112,6 +123,14 @@ static const struct status_row {
          more_mail},
         {"AUTH-7", ST_ENFORCED,
          "idle_timeout_s default 600, max_lifetime_s default 43200 (per account)", NULL},
+        {"AUTH-8", ST_ENFORCED,
+         "TOTP via liboath (RFC 6238: SHA-1, 30 s, 6 digits, one step either side, an "
+         "accepted step never again), secret sealed under the user's key; 10 single-use "
+         "recovery codes kept as keyed BLAKE2b hashes; sign-in challenge single use, 300 s, "
+         "5 tries, hash only; require_second_factor per account (default off) holds users "
+         "without TOTP to enrolment; deleteTotp and regenerateRecoveryCodes need "
+         "re-authentication",
+         NULL},
         {"AUTH-9", ST_PARTIAL,
          "e-mail or phone change (updateMe) needs the current password or a sign-in within "
          "300 s; a new e-mail is pending until its 24 h link is verified, the old address is "
@@ -187,7 +206,10 @@ more_proxies(const struct sr_config *c, struct sr_buf *b)
 static enum sr_rc
 more_signin(const struct sr_config *c, struct sr_buf *b)
 {
-        return sr_buf_printf(b, "per-address sign-in bucket not yet enforced (configured burst %u, refill %u/s)",
+        return sr_buf_printf(b,
+                             "per-address sign-in bucket (IPv4 address, IPv6 /64; in memory, "
+                             "per node): burst %u, refill %u/s; 429 with Retry-After, not "
+                             "counted towards the lockout",
                              c->signin_bucket_burst, c->signin_bucket_per_s);
 }
 

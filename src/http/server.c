@@ -255,14 +255,22 @@ prepare(struct sr_req *req)
                         rc = sr_allowlist_check(app, &req->client, req->account.id,
                                                 req->account.region, NULL);
                         if (rc == SR_OK)
-                                rc = sr_support_apply(app, &req->client, &req->actor,
-                                                      &req->account, route->operation_id);
+                                rc = sr_support_apply(app, &req->actor, &req->account);
                         if (rc != SR_OK)
                                 return rc;
                 }
         }
+        if (route->flags & SR_ROUTE_SELF_TARGET)
+                scope.target_user_id = req->match.params[1];
         /* ACC-4: the one central decision, from the route's action. */
-        return sr_authz_require(&req->actor, route->action, &scope);
+        rc = sr_authz_require(&req->actor, route->action, &scope);
+        if (req->call.account != NULL) {
+                enum sr_rc arc = sr_support_record(app, &req->client, &req->actor, &req->account,
+                                                   route->operation_id, rc);
+                if (arc != SR_OK)
+                        return arc;
+        }
+        return rc;
 }
 
 static void

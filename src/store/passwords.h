@@ -38,9 +38,9 @@ SR_NODISCARD enum sr_rc sr_store_pw_history_list(struct sr_store *st, enum sr_re
                                                  const char *account_id, const char *user_id,
                                                  struct sr_pw_history_row *ret, size_t max,
                                                  size_t *ret_n);
-SR_NODISCARD enum sr_rc sr_store_pw_history_add(struct sr_tx *tx, const char *account_id,
-                                                const char *user_id, const char *pw_hash,
-                                                int64_t created_at);
+SR_NODISCARD enum sr_rc sr_store_pw_history_add(struct sr_tx *tx, const char *id,
+                                                const char *account_id, const char *user_id,
+                                                const char *pw_hash, int64_t created_at);
 /* Keeps only the newest `keep` entries of the user (0 deletes all). */
 SR_NODISCARD enum sr_rc sr_store_pw_history_prune(struct sr_tx *tx, const char *account_id,
                                                   const char *user_id, unsigned keep);

@@ -127,3 +127,6 @@ SR_NODISCARD enum sr_rc sr_store_challenge_try_tx(struct sr_tx *tx,
                                                   struct sr_challenge_row *ret);
 SR_NODISCARD enum sr_rc sr_store_challenge_delete_tx(struct sr_tx *tx, const char *account_id,
                                                      const char *id);
+SR_NODISCARD enum sr_rc sr_store_challenge_delete_user_tx(struct sr_tx *tx,
+                                                          const char *account_id,
+                                                          const char *user_id);

@@ -84,7 +84,7 @@ test('AUTH-5 a password change is recorded in listMyActivity, without personal d
   expectProblem(await srv.request('GET', '/v1/me/activity?cursor=abc', { token: res.json.token }), 400, 'invalid_request');
 });
 
-test('AUTH-5 a failed sign-in and a manager\'s change appear in the user\'s activity; other users\' events do not', async () => {
+test('AUTH-5 a failed sign-in and a change by a manager appear in the activity of the user; events of other users do not', async () => {
   const m = await managerSession(srv);
   const u = await activeUser(srv, m.token, m.account_id, {});
   const other = await activeUser(srv, m.token, m.account_id, {});
@@ -204,6 +204,19 @@ test('AUTH-9 updateMe and verifyEmail refuse bad input', async () => {
   c.done();
   expectProblem(await srv.request('PATCH', '/v1/me', { body: { name: 'x' } }), 401, 'unauthenticated');
   expectProblem(await srv.request('GET', '/v1/me/activity'), 401, 'unauthenticated');
+});
+
+test('AUTH-9 the verification link opens a page whose script sends the token from the fragment only', async () => {
+  const page = await srv.request('GET', '/verify-email');
+  expectStatus(page, 200);
+  assert.match(String(page.headers['content-type']), /^text\/html/);
+  assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);
+  assert.equal(page.headers['referrer-policy'], 'no-referrer');
+  assert.ok(page.text.includes('/verify-email.js'));
+  const js = await srv.request('GET', '/verify-email.js');
+  expectStatus(js, 200);
+  assert.match(String(js.headers['content-type']), /^text\/javascript/);
+  assert.ok(js.text.includes('location.hash') && js.text.includes('replaceState') && js.text.includes('/v1/me/email/verify'));
 });
 
 // Last: moves the clock a day forward.

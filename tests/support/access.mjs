@@ -8,7 +8,7 @@ import https from 'node:https';
 import path from 'node:path';
 
 import {
-  activeUser, changeFirstPassword, describeResponse, expectStatus, newUser, uid,
+  activeUser, changeFirstPassword, describeResponse, expectStatus, newUser, signIn, uid,
 } from './api.mjs';
 
 /** Paths of the access operations (docs/api-paths.md "Access model"). */
@@ -41,15 +41,29 @@ export function serverTimeIn(srv, seconds) {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** The init operator after the one-time password change → {token, password, user_id, account_id}. */
+const operatorPasswords = new WeakMap(); // srv → the operator's password after the first change
+
+/**
+ * The init operator with a fresh session → {token, password, user_id,
+ * account_id}. The first call changes the one-time password; later calls
+ * sign in again with the new one.
+ */
 export async function operatorSession(srv) {
   const op = srv.operator;
-  const changed = await changeFirstPassword(srv, 'platform', op.username, op.one_time_password);
-  const me = await srv.request('GET', '/v1/me', { token: changed.token });
+  let token;
+  let password = operatorPasswords.get(srv);
+  if (password === undefined) {
+    const changed = await changeFirstPassword(srv, 'platform', op.username, op.one_time_password);
+    password = changed.password;
+    operatorPasswords.set(srv, password);
+    token = changed.token;
+  } else {
+    token = await signIn(srv, 'platform', op.username, password);
+  }
+  const me = await srv.request('GET', '/v1/me', { token });
   expectStatus(me, 200, 'operator getMe');
   return {
-    token: changed.token, password: changed.password, user_id: op.operator_user_id, account_id: me.json.account_id,
-    username: op.username,
+    token, password, user_id: op.operator_user_id, account_id: me.json.account_id, username: op.username,
   };
 }
 

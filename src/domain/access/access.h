@@ -141,8 +141,12 @@ SR_NODISCARD enum sr_rc sr_support_grant_list(struct sr_app *app,
                                               const struct sr_account_ref *acct,
                                               struct sr_support_grant_row **ret, size_t *ret_n);
 /* For platform staff acting on acct: sets actor->support_account_id when
- * a live grant exists and records the access in acct's audit chain. */
-SR_NODISCARD enum sr_rc sr_support_apply(struct sr_app *app, const struct sr_client *client,
-                                         struct sr_actor *actor,
-                                         const struct sr_account_ref *acct,
-                                         const char *operation_id);
+ * a live grant exists. */
+SR_NODISCARD enum sr_rc sr_support_apply(struct sr_app *app, struct sr_actor *actor,
+                                         const struct sr_account_ref *acct);
+/* After the access decision: records a request made under a support grant
+ * (allowed or refused) in acct's audit chain. No-op without a grant. */
+SR_NODISCARD enum sr_rc sr_support_record(struct sr_app *app, const struct sr_client *client,
+                                          const struct sr_actor *actor,
+                                          const struct sr_account_ref *acct,
+                                          const char *operation_id, enum sr_rc decision);

@@ -27,6 +27,12 @@ sr_support_grant_create(struct sr_app *app, const struct sr_client *client,
             sr_session_user_actor(app, SR_REGION__COUNT, app->platform_account_id,
                                   grantee_user_id, &staff) != SR_OK)
                 return SR_E_VALIDATION;
+        bool is_staff = false;
+        for (size_t i = 0; i < staff.n_roles; i++)
+                is_staff |= sr_role_is_platform(staff.roles[i].role) &&
+                            staff.roles[i].channel_id[0] == '\0';
+        if (!is_staff)
+                return SR_E_VALIDATION;
         struct sr_support_grant_row g;
         memset(&g, 0, sizeof(g));
         sr_id_new(g.id);
@@ -85,22 +91,33 @@ sr_support_grant_list(struct sr_app *app, const struct sr_account_ref *acct,
 }
 
 enum sr_rc
-sr_support_apply(struct sr_app *app, const struct sr_client *client, struct sr_actor *actor,
-                 const struct sr_account_ref *acct, const char *operation_id)
+sr_support_apply(struct sr_app *app, struct sr_actor *actor, const struct sr_account_ref *acct)
 {
         if (!actor->is_platform || strcmp(actor->account_id, acct->id) == 0)
                 return SR_OK;
         bool active = false;
         enum sr_rc rc = sr_store_support_active(app->st, acct->region, acct->id, actor->user_id,
                                                 sr_clock_now(), &active);
-        if (rc != SR_OK || !active)
-                return rc;
-        snprintf(actor->support_account_id, sizeof(actor->support_account_id), "%s", acct->id);
-        /* ACC-7: every access under a grant is in the customer's chain. */
+        if (rc == SR_OK && active)
+                snprintf(actor->support_account_id, sizeof(actor->support_account_id), "%s",
+                         acct->id);
+        return rc;
+}
+
+enum sr_rc
+sr_support_record(struct sr_app *app, const struct sr_client *client,
+                  const struct sr_actor *actor, const struct sr_account_ref *acct,
+                  const char *operation_id, enum sr_rc decision)
+{
+        if (strcmp(actor->support_account_id, acct->id) != 0)
+                return SR_OK;
+        /* ACC-7: every access under a grant is in the customer's chain,
+         * refused ones included. */
         SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
         struct sr_audit_event ev = {sr_actor_id(actor), "operator", operation_id, "account",
-                                    acct->id, "success", client->ip_prefix, client->request_id};
-        rc = sr_store_begin(app->st, acct->region, &tx);
+                                    acct->id, decision == SR_OK ? "success" : "denied",
+                                    client->ip_prefix, client->request_id};
+        enum sr_rc rc = sr_store_begin(app->st, acct->region, &tx);
         if (rc == SR_OK)
                 rc = sr_audit_append(app->audit, tx, acct->id, &ev);
         if (rc == SR_OK)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/token.h"
 #include "domain/session/mfa.h"
 #include "store/passwords.h"
 #include "util/clock.h"
@@ -159,8 +160,11 @@ sr_password_history_push_tx(struct sr_app *app, struct sr_tx *tx,
         /* The current hash lives in the user row; the history holds the
          * history_count - 1 before it. */
         unsigned keep = policy.history_count > 1 ? (unsigned)policy.history_count - 1 : 0;
-        if (keep > 0 && old_hash != NULL && old_hash[0] != '\0')
-                rc = sr_store_pw_history_add(tx, acct->id, user_id, old_hash, sr_clock_now());
+        if (keep > 0 && old_hash != NULL && old_hash[0] != '\0') {
+                char id[SR_ID_LEN + 1];
+                sr_id_new(id);
+                rc = sr_store_pw_history_add(tx, id, acct->id, user_id, old_hash, sr_clock_now());
+        }
         if (rc == SR_OK)
                 rc = sr_store_pw_history_prune(tx, acct->id, user_id, keep);
         return rc;

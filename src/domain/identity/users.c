@@ -10,6 +10,7 @@
 #include "crypto/token.h"
 #include "domain/identity/normalize.h"
 #include "domain/identity/policy.h"
+#include "domain/session/mfa.h"
 #include "domain/session/session.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -400,6 +401,8 @@ sr_user_delete(struct sr_app *app, const struct sr_client *client, const struct 
                 rc = sr_store_grant_delete_user(tx, acct->id, user_id);
         if (rc == SR_OK)
                 rc = sr_password_forget_user_tx(tx, acct->id, user_id);
+        if (rc == SR_OK) /* AUTH-8, AUTH-3: second factor and known devices */
+                rc = sr_mfa_forget_user_tx(tx, acct->id, user_id);
         if (rc == SR_OK)
                 rc = sr_store_user_delete(tx, acct->id, user_id);
         struct sr_audit_event ev = {sr_actor_id(actor), sr_actor_type(app, actor), "deleteUser", "user",

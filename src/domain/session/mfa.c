@@ -382,3 +382,18 @@ sr_mfa_regenerate(struct sr_app *app, const struct sr_client *client,
         *ret = codes;
         return SR_OK;
 }
+
+enum sr_rc
+sr_mfa_forget_user_tx(struct sr_tx *tx, const char *account_id, const char *user_id)
+{
+        enum sr_rc rc = sr_store_totp_delete_tx(tx, account_id, user_id);
+        if (rc == SR_E_NOT_FOUND)
+                rc = SR_OK; /* never enrolled */
+        if (rc == SR_OK)
+                rc = sr_store_recovery_delete_tx(tx, account_id, user_id);
+        if (rc == SR_OK)
+                rc = sr_store_challenge_delete_user_tx(tx, account_id, user_id);
+        if (rc == SR_OK)
+                rc = sr_store_device_delete_user_tx(tx, account_id, user_id);
+        return rc;
+}

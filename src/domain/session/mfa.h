@@ -48,6 +48,11 @@ SR_NODISCARD enum sr_rc sr_mfa_regenerate(struct sr_app *app, const struct sr_cl
 SR_NODISCARD enum sr_rc sr_mfa_has_totp(struct sr_app *app, const struct sr_account_ref *acct,
                                         const char *user_id, bool *ret);
 
+/* Inside the transaction that deletes a user: their TOTP enrolment,
+ * recovery codes, challenges and known devices go too. */
+SR_NODISCARD enum sr_rc sr_mfa_forget_user_tx(struct sr_tx *tx, const char *account_id,
+                                              const char *user_id);
+
 /* Internal to domain/session. The user's enrolment: SR_E_NOT_FOUND when
  * none; *ret_secret is the opened base32 secret (caller frees). */
 SR_NODISCARD enum sr_rc sr_mfa_load(struct sr_app *app, const struct sr_account_ref *acct,

@@ -414,7 +414,8 @@ sr_session_revoke_user_tx(struct sr_tx *tx, const char *account_id, const char *
 enum sr_rc
 sr_session_change_password(struct sr_app *app, const struct sr_client *client,
                            const struct sr_actor *actor, const char *current, size_t current_len,
-                           const char *next, size_t next_len, struct sr_session_issued *ret)
+                           const char *next, size_t next_len, struct sr_session_issued *ret,
+                           const char **ret_reason)
 {
         SR_CLEANUP(sr_secret_freep) struct sr_secret *cur = NULL;
         SR_CLEANUP(sr_secret_freep) struct sr_secret *neu = NULL;
@@ -427,15 +428,18 @@ sr_session_change_password(struct sr_app *app, const struct sr_client *client,
         rc = sr_pwhash_verify(rc == SR_OK ? row.pw_hash : NULL, cur);
         if (rc == SR_OK)
                 rc = sr_norm_password(next, next_len, &neu);
-        if (rc == SR_OK && sr_secret_equal(cur, neu))
+        if (rc == SR_OK && sr_secret_equal(cur, neu)) {
                 rc = SR_E_PASSWORD_POLICY;
+                if (ret_reason != NULL)
+                        *ret_reason = "reused";
+        }
         struct sr_account_ref acct;
         snprintf(acct.id, sizeof(acct.id), "%s", actor->account_id);
         acct.region = actor->region;
         /* AUTH-2: the account's profile and the user's password history. */
         char hash[SR_PWHASH_STR_BYTES];
         if (rc == SR_OK)
-                rc = sr_password_prepare(app, &acct, &row, neu, hash, NULL);
+                rc = sr_password_prepare(app, &acct, &row, neu, hash, ret_reason);
         SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
         if (rc == SR_OK)
                 rc = sr_store_begin(app->st, actor->region, &tx);

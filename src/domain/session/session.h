@@ -84,13 +84,16 @@ SR_NODISCARD enum sr_rc sr_session_authenticate(struct sr_app *app, const char *
 SR_NODISCARD enum sr_rc sr_session_end(struct sr_app *app, const struct sr_client *client,
                                        const struct sr_actor *actor);
 /* changePassword: verifies current (slow), applies policy, ends every
- * other session and issues a new token for the caller. */
+ * other session and issues a new token for the caller. On
+ * SR_E_PASSWORD_POLICY, *ret_reason (may be NULL) says which rule
+ * (see sr_password_check, plus "reused"). */
 SR_NODISCARD enum sr_rc sr_session_change_password(struct sr_app *app,
                                                    const struct sr_client *client,
                                                    const struct sr_actor *actor,
                                                    const char *current, size_t current_len,
                                                    const char *next, size_t next_len,
-                                                   struct sr_session_issued *ret);
+                                                   struct sr_session_issued *ret,
+                                                   const char **ret_reason);
 /* CSRF token bound to the session (43 chars + NUL). */
 void sr_session_csrf_token(struct sr_app *app, const struct sr_actor *actor,
                            char out[SR_CSRF_TOKEN_CHARS + 1]);

@@ -25,6 +25,7 @@
 
 #include "crypto/pwhash.h"
 #include "crypto/token.h"
+#include "domain/access/access.h"
 #include "domain/identity/normalize.h"
 #include "domain/identity/policy.h"
 #include "domain/session/lockout.h"
@@ -525,6 +526,13 @@ sr_session_signin(struct sr_app *app, const struct sr_client *client, const char
         memset(&row, 0, sizeof(row));
         bool have_acct = sr_account_resolve(app, account_ref, &acct) == SR_OK &&
                          sr_session_account_facts(app, acct.region, acct.id, &facts) == SR_OK;
+        /* ACC-8: the account's IP allowlist holds for sign-in too (refused
+         * and audited there, before any password work). */
+        if (have_acct) {
+                rc = sr_allowlist_check(app, client, acct.id, acct.region, NULL);
+                if (rc != SR_OK)
+                        return rc;
+        }
         /* ACC-6: a blocked account has no users that can sign in. */
         bool have_user = have_acct && !facts.blocked &&
                          find_user(app, &acct, identifier, &row) == SR_OK;
@@ -607,6 +615,15 @@ open_challenge(struct sr_app *app, const struct sr_client *client, enum sr_regio
                 return rc;
         snprintf(acct.id, sizeof(acct.id), "%s", c.account_id);
         rc = sr_session_account_facts(app, r, acct.id, &facts);
+        if (rc == SR_OK) /* ACC-8, as for the password step */
+                rc = sr_allowlist_check(app, client, acct.id, r, c.user_id);
+        if (rc == SR_E_IP_NOT_ALLOWED) {
+                /* Refused inside our transaction, where its audit event
+                 * cannot be written: undo the try, then refuse again. */
+                sr_store_tx_freep(&tx);
+                rc = sr_allowlist_check(app, client, acct.id, r, c.user_id);
+                return rc == SR_OK ? SR_E_IP_NOT_ALLOWED : rc;
+        }
         if (rc == SR_OK)
                 rc = sr_store_user_get(app->st, r, acct.id, c.user_id, ret_row);
         if (rc != SR_OK)

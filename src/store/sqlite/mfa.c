@@ -241,3 +241,18 @@ sr_store_challenge_delete_tx(struct sr_tx *tx, const char *account_id, const cha
         db_bind_text(s, 2, account_id);
         return db_exec_stmt(s);
 }
+
+enum sr_rc
+sr_store_challenge_delete_user_tx(struct sr_tx *tx, const char *account_id, const char *user_id)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "DELETE FROM signin_challenges WHERE account_id = ?"
+                                   " AND user_id = ?",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        db_bind_text(s, 2, user_id);
+        return db_exec_stmt(s);
+}

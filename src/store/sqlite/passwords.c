@@ -107,21 +107,21 @@ sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *acco
 }
 
 enum sr_rc
-sr_store_pw_history_add(struct sr_tx *tx, const char *account_id, const char *user_id,
-                        const char *pw_hash, int64_t created_at)
+sr_store_pw_history_add(struct sr_tx *tx, const char *id, const char *account_id,
+                        const char *user_id, const char *pw_hash, int64_t created_at)
 {
         sqlite3_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO password_history (id, account_id, user_id,"
-                                   " pw_hash, created_at)"
-                                   " VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?)",
+                                   " pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        db_bind_text(s, 1, account_id);
-        db_bind_text(s, 2, user_id);
-        db_bind_text(s, 3, pw_hash);
-        db_bind_int(s, 4, created_at);
+        db_bind_text(s, 1, id);
+        db_bind_text(s, 2, account_id);
+        db_bind_text(s, 3, user_id);
+        db_bind_text(s, 4, pw_hash);
+        db_bind_int(s, 5, created_at);
         return db_exec_stmt(s);
 }
 
