@@ -5,7 +5,6 @@
 #include "api/decode.h"
 #include "api/render.h"
 #include "api/handlers.h"
-#include "domain/access/access.h"
 #include "domain/identity/normalize.h"
 #include "domain/session/signin.h"
 
@@ -27,14 +26,6 @@ sr_api_create_session(struct sr_call *call)
         rc = sr_decode_done(call);
         if (rc != SR_OK)
                 return rc;
-        /* ACC-8: sign-in to an account with an IP allowlist is refused from
-         * elsewhere, like every other request for that account. */
-        struct sr_account_ref acct;
-        if (sr_account_resolve(call->app, account, &acct) == SR_OK) {
-                rc = sr_allowlist_check(call->app, call->client, acct.id, acct.region, NULL);
-                if (rc != SR_OK)
-                        return rc;
-        }
         rc = sr_session_signin(call->app, call->client, account, identifier, password,
                                password_len, call->device_cookie, &call->issued);
         if (rc != SR_OK)

@@ -193,7 +193,7 @@ open_field(const struct sr_secret *key, const struct sr_user_row *row, const cha
  * identifier colleagues need, so it is shown to every reader. */
 static enum sr_rc
 view_of(struct sr_app *app, const struct sr_account_ref *acct, const struct sr_user_row *row,
-        bool show_pii, struct sr_user_view *ret)
+        bool show_pii, const struct sr_actor *self, struct sr_user_view *ret)
 {
         struct sr_user_view v;
         memset(&v, 0, sizeof(v));
@@ -214,8 +214,13 @@ view_of(struct sr_app *app, const struct sr_account_ref *acct, const struct sr_u
                 rc = open_field(key, row, "phone", &row->phone_ct, &v.phone);
         if (rc == SR_OK && show_pii)
                 rc = open_field(key, row, "name", &row->name_ct, &v.name);
-        if (rc == SR_OK)
+        /* The caller's own roles are already in memory (session check). */
+        if (rc == SR_OK && self != NULL) {
+                v.n_roles = self->n_roles;
+                memcpy(v.roles, self->roles, sizeof(v.roles));
+        } else if (rc == SR_OK) {
                 rc = load_roles(app, acct, &v);
+        }
         if (rc != SR_OK) {
                 sr_user_view_fini(&v);
                 return rc;
@@ -299,7 +304,7 @@ sr_user_get(struct sr_app *app, const struct sr_actor *actor, const struct sr_ac
         enum sr_rc rc = sr_store_user_get(app->st, acct->region, acct->id, user_id, &row);
         if (rc != SR_OK)
                 return rc;
-        rc = view_of(app, acct, &row, may_see_pii(actor, acct), ret);
+        rc = view_of(app, acct, &row, may_see_pii(actor, acct), NULL, ret);
         sr_user_row_fini(&row);
         return rc;
 }
@@ -314,7 +319,7 @@ sr_user_me(struct sr_app *app, const struct sr_actor *actor, struct sr_user_view
         enum sr_rc rc = sr_store_user_get(app->st, acct.region, acct.id, actor->user_id, &row);
         if (rc != SR_OK)
                 return rc == SR_E_NOT_FOUND ? SR_E_UNAUTHENTICATED : rc;
-        rc = view_of(app, &acct, &row, true, ret);
+        rc = view_of(app, &acct, &row, true, actor, ret);
         sr_user_row_fini(&row);
         return rc;
 }
@@ -338,7 +343,7 @@ sr_user_list(struct sr_app *app, const struct sr_actor *actor, const struct sr_a
         bool pii = may_see_pii(actor, acct);
         size_t done = 0;
         for (; rc == SR_OK && done < shown; done++)
-                rc = view_of(app, acct, &rows[done], pii, &views[done]);
+                rc = view_of(app, acct, &rows[done], pii, NULL, &views[done]);
         if (rc == SR_OK) {
                 snprintf(ret_next, SR_ID_LEN + 1, "%s", n > limit ? rows[shown - 1].id : "");
                 *ret = views;

@@ -10,7 +10,6 @@
 
 #define SR_CHALLENGE_TTL_S 300
 #define SR_CHALLENGE_MAX_TRIES 5
-#define SR_DEVICE_COOKIE_MAX_AGE_S 31536000
 
 /* AUTH-3: takes a token from the client address's bucket (IPv4 address,
  * IPv6 /64). SR_E_RATE_LIMITED with *ret_retry_after_s when empty. Call
