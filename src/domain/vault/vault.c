@@ -1,7 +1,7 @@
 /* Field encryption over the key hierarchy (DATA-2, PRIV-3). Wrapped keys
- * are read from the region's keystore on use; account data keys are kept
- * unwrapped in a small cache of locked memory because every request needs
- * one, subject keys are not (erasure must win at once). */
+ * are read from the region's keystore on use and kept unwrapped in a small
+ * cache of guarded memory: account data keys until shutdown, subject keys
+ * for a minute (a shred on this node drops them at once). */
 #include "domain/vault/vault.h"
 
 #include <pthread.h>
@@ -12,13 +12,20 @@
 #include "crypto/blindidx.h"
 #include "crypto/keyring.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 
 #define KEY_VERSION 1
-#define CACHE_SLOTS 512
+#define CACHE_SLOTS 4096
+/* Subject keys are cached briefly: long enough to serve a burst of
+ * requests, short enough that another node's erasure wins within a
+ * minute. This node drops the entry when it shreds the key. */
+#define SUBJECT_TTL_MS 60000u
 
 struct cached_key {
         char account_id[SR_ID_LEN + 1];
-        struct sr_secret *key;
+        char owner_id[SR_ID_LEN + 1];
+        uint64_t expires_ms;
+        struct sr_secret *key; /* guarded memory */
 };
 
 struct sr_vault {
@@ -73,29 +80,73 @@ sr_vault_account_create(struct sr_vault *v, enum sr_region r, const char *accoun
 }
 
 static size_t
-slot_of(const char *account_id)
+slot_of(const char *account_id, const char *owner_id)
 {
         size_t h = 5381;
         for (const char *p = account_id; *p; p++)
                 h = h * 33 + (unsigned char)*p;
+        for (const char *p = owner_id; *p; p++)
+                h = h * 33 + (unsigned char)*p;
         return h % CACHE_SLOTS;
+}
+
+/* A fresh copy of a cached key, or SR_E_NOT_FOUND. */
+static enum sr_rc
+cache_get(struct sr_vault *v, const char *account_id, const char *owner_id,
+          struct sr_secret **ret)
+{
+        struct cached_key *c = &v->cache[slot_of(account_id, owner_id)];
+        enum sr_rc rc = SR_E_NOT_FOUND;
+        pthread_mutex_lock(&v->lock);
+        if (c->key != NULL && strcmp(c->account_id, account_id) == 0 &&
+            strcmp(c->owner_id, owner_id) == 0 && sr_clock_mono_ms() < c->expires_ms)
+                rc = sr_secret_new(c->key->bytes, c->key->len, ret);
+        pthread_mutex_unlock(&v->lock);
+        return rc;
+}
+
+static void
+cache_put(struct sr_vault *v, const char *account_id, const char *owner_id,
+          const struct sr_secret *key, uint64_t ttl_ms)
+{
+        struct sr_secret *copy = NULL;
+        if (sr_secret_new(key->bytes, key->len, &copy) != SR_OK)
+                return;
+        if (sr_secret_guard(copy) != SR_OK) {
+                sr_secret_free(copy); /* no cache entry; the answer stands */
+                return;
+        }
+        struct cached_key *c = &v->cache[slot_of(account_id, owner_id)];
+        pthread_mutex_lock(&v->lock);
+        sr_secret_free(c->key);
+        c->key = copy;
+        snprintf(c->account_id, sizeof(c->account_id), "%s", account_id);
+        snprintf(c->owner_id, sizeof(c->owner_id), "%s", owner_id);
+        c->expires_ms = ttl_ms == UINT64_MAX ? UINT64_MAX : sr_clock_mono_ms() + ttl_ms;
+        pthread_mutex_unlock(&v->lock);
+}
+
+static void
+cache_drop(struct sr_vault *v, const char *account_id, const char *owner_id)
+{
+        struct cached_key *c = &v->cache[slot_of(account_id, owner_id)];
+        pthread_mutex_lock(&v->lock);
+        if (c->key != NULL && strcmp(c->account_id, account_id) == 0 &&
+            strcmp(c->owner_id, owner_id) == 0) {
+                sr_secret_free(c->key);
+                c->key = NULL;
+        }
+        pthread_mutex_unlock(&v->lock);
 }
 
 static enum sr_rc
 account_key(struct sr_vault *v, enum sr_region r, const char *account_id, struct sr_secret **ret)
 {
-        size_t slot = slot_of(account_id);
-        pthread_mutex_lock(&v->lock);
-        struct cached_key *c = &v->cache[slot];
-        if (c->key != NULL && strcmp(c->account_id, account_id) == 0) {
-                enum sr_rc rc = sr_secret_new(c->key->bytes, c->key->len, ret);
-                pthread_mutex_unlock(&v->lock);
+        enum sr_rc rc = cache_get(v, account_id, account_id, ret);
+        if (rc != SR_E_NOT_FOUND)
                 return rc;
-        }
-        pthread_mutex_unlock(&v->lock);
-
         struct sr_blob wrapped = {0};
-        enum sr_rc rc = sr_store_key_get(v->st, r, account_id, account_id, &wrapped);
+        rc = sr_store_key_get(v->st, r, account_id, account_id, &wrapped);
         if (rc != SR_OK)
                 return rc;
         struct sr_secret *key = NULL;
@@ -103,17 +154,7 @@ account_key(struct sr_vault *v, enum sr_region r, const char *account_id, struct
         sr_blob_fini(&wrapped);
         if (rc != SR_OK)
                 return rc;
-        struct sr_secret *copy = NULL;
-        if (sr_secret_new(key->bytes, key->len, &copy) == SR_OK &&
-            sr_secret_guard(copy) != SR_OK)
-                sr_secret_freep(&copy); /* no cache entry; the answer stands */
-        if (copy != NULL) {
-                pthread_mutex_lock(&v->lock);
-                sr_secret_free(c->key);
-                c->key = copy;
-                snprintf(c->account_id, sizeof(c->account_id), "%s", account_id);
-                pthread_mutex_unlock(&v->lock);
-        }
+        cache_put(v, account_id, account_id, key, UINT64_MAX);
         *ret = key;
         return SR_OK;
 }
@@ -135,6 +176,7 @@ sr_vault_subject_shred(struct sr_vault *v, enum sr_region r, const char *account
 {
         if (strcmp(account_id, subject_id) == 0)
                 return SR_E_INTERNAL; /* accounts are closed elsewhere */
+        cache_drop(v, account_id, subject_id);
         return sr_store_key_shred(v->st, r, account_id, subject_id);
 }
 
@@ -150,13 +192,21 @@ sr_vault_key(struct sr_vault *v, enum sr_region r, const char *account_id,
                 *ret_key = SR_TAKE(akey);
                 return SR_OK;
         }
+        rc = cache_get(v, account_id, subject_id, ret_key);
+        if (rc != SR_E_NOT_FOUND)
+                return rc;
         struct sr_blob wrapped = {0};
         rc = sr_store_key_get(v->st, r, account_id, subject_id, &wrapped);
         if (rc != SR_OK)
                 return rc;
-        rc = sr_keyring_unwrap(akey, subject_id, wrapped.p, wrapped.len, ret_key);
+        struct sr_secret *key = NULL;
+        rc = sr_keyring_unwrap(akey, subject_id, wrapped.p, wrapped.len, &key);
         sr_blob_fini(&wrapped);
-        return rc;
+        if (rc != SR_OK)
+                return rc;
+        cache_put(v, account_id, subject_id, key, SUBJECT_TTL_MS);
+        *ret_key = key;
+        return SR_OK;
 }
 
 static enum sr_rc
