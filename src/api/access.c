@@ -15,21 +15,11 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 
-static enum sr_rc
-id_param(struct sr_call *call, size_t i, const char **ret)
-{
-        const char *id = call->params[i];
-        if (id == NULL || !sr_id_valid(id))
-                return SR_E_NOT_FOUND;
-        *ret = id;
-        return SR_OK;
-}
-
 enum sr_rc
 sr_api_revoke_user_sessions(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_sessions_revoke_user(call->app, call->client, call->actor, call->account,
                                              id);
@@ -64,7 +54,7 @@ enum sr_rc
 sr_api_delete_my_session(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 0, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 0, &id);
         if (rc == SR_OK)
                 rc = sr_sessions_delete_mine(call->app, call->client, call->actor, id);
         if (rc == SR_OK) {
@@ -249,7 +239,7 @@ enum sr_rc
 sr_api_revoke_api_key(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_api_key_revoke(call->app, call->client, call->actor, call->account, id);
         if (rc == SR_OK)
@@ -319,7 +309,7 @@ enum sr_rc
 sr_api_revoke_support_grant(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_support_grant_revoke(call->app, call->client, call->actor, call->account,
                                              id);

@@ -2,25 +2,16 @@
  * unlockUser (AUTH-3). Who may call them is the route's action
  * (SR_ACT_BLOCK: platform operators in other accounts; unlock:
  * SR_ACT_USERS_WRITE). Each answers 204. */
+#include "api/decode.h"
 #include "api/handlers.h"
 #include "crypto/token.h"
 #include "domain/account/block.h"
 
 static enum sr_rc
-user_param(struct sr_call *call, const char **ret)
-{
-        const char *id = call->params[1];
-        if (id == NULL || !sr_id_valid(id))
-                return SR_E_NOT_FOUND;
-        *ret = id;
-        return SR_OK;
-}
-
-static enum sr_rc
 block_user(struct sr_call *call, bool blocked)
 {
         const char *user_id = NULL;
-        enum sr_rc rc = user_param(call, &user_id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &user_id);
         if (rc == SR_OK)
                 rc = sr_block_user(call->app, call->client, call->actor, call->account, user_id,
                                    blocked);
@@ -64,7 +55,7 @@ enum sr_rc
 sr_api_unlock_user(struct sr_call *call)
 {
         const char *user_id = NULL;
-        enum sr_rc rc = user_param(call, &user_id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &user_id);
         if (rc == SR_OK)
                 rc = sr_unlock_user(call->app, call->client, call->actor, call->account, user_id);
         if (rc == SR_OK)

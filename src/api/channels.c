@@ -19,16 +19,6 @@ render_channel(const struct sr_channel_row *c)
 }
 
 static enum sr_rc
-id_param(struct sr_call *call, size_t i, const char **ret)
-{
-        const char *id = call->params[i];
-        if (id == NULL || !sr_id_valid(id))
-                return SR_E_NOT_FOUND;
-        *ret = id;
-        return SR_OK;
-}
-
-static enum sr_rc
 decode_channel(struct sr_call *call, struct sr_channel_input *in, bool create)
 {
         static const char *const fields[] = {"name", "description", NULL};
@@ -89,7 +79,7 @@ enum sr_rc
 sr_api_get_channel(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         struct sr_channel_row c;
         if (rc == SR_OK)
                 rc = sr_channel_get(call->app, call->actor, call->account, id, &c);
@@ -104,7 +94,7 @@ sr_api_update_channel(struct sr_call *call)
 {
         const char *id;
         struct sr_channel_input in = {0};
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = decode_channel(call, &in, false);
         struct sr_channel_row c;
@@ -121,7 +111,7 @@ enum sr_rc
 sr_api_delete_channel(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_channel_delete(call->app, call->client, call->actor, call->account, id);
         if (rc == SR_OK)
@@ -177,7 +167,7 @@ enum sr_rc
 sr_api_revoke_role(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = id_param(call, 1, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_grant_revoke(call->app, call->client, call->actor, call->account, id);
         if (rc == SR_OK)

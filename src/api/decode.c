@@ -3,6 +3,8 @@
  * syntax; here we check shape, types, lengths and ranges. */
 #include "api/decode.h"
 
+#include "crypto/token.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,4 +197,14 @@ json_t *
 sr_json_str_or_null(const char *s)
 {
         return s ? json_string(s) : json_null();
+}
+
+enum sr_rc
+sr_decode_path_id(const struct sr_call *call, size_t i, const char **ret)
+{
+        const char *id = i < SR_CALL_MAX_PARAMS ? call->params[i] : NULL;
+        if (id == NULL || !sr_id_valid(id))
+                return SR_E_NOT_FOUND;
+        *ret = id;
+        return SR_OK;
 }

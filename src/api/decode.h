@@ -28,6 +28,10 @@ void sr_decode_int(struct sr_call *call, const char *field, bool required, int64
 /* SR_E_VALIDATION when any error was recorded. */
 SR_NODISCARD enum sr_rc sr_decode_done(struct sr_call *call);
 
+/* Path parameter i as an opaque id; a malformed id is simply not found. */
+SR_NODISCARD enum sr_rc sr_decode_path_id(const struct sr_call *call, size_t i,
+                                          const char **ret);
+
 /* ?limit= (1..200, default 50) and ?cursor= (≤ 256 chars). */
 SR_NODISCARD enum sr_rc sr_decode_page(struct sr_call *call, unsigned *ret_limit,
                                        const char **ret_cursor);

@@ -99,21 +99,11 @@ sr_api_list_users(struct sr_call *call)
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 
-static enum sr_rc
-user_param(struct sr_call *call, const char **ret)
-{
-        const char *id = call->params[1];
-        if (id == NULL || !sr_id_valid(id))
-                return SR_E_NOT_FOUND;
-        *ret = id;
-        return SR_OK;
-}
-
 enum sr_rc
 sr_api_get_user(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = user_param(call, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc != SR_OK)
                 return rc;
         struct sr_user_view v;
@@ -131,7 +121,7 @@ sr_api_update_user(struct sr_call *call)
         static const char *const fields[] = {"username", "email", "phone", "name", NULL};
         const char *id;
         struct sr_user_input in = {0};
-        enum sr_rc rc = user_param(call, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_decode_fields(call, fields);
         if (rc != SR_OK)
@@ -155,7 +145,7 @@ enum sr_rc
 sr_api_delete_user(struct sr_call *call)
 {
         const char *id;
-        enum sr_rc rc = user_param(call, &id);
+        enum sr_rc rc = sr_decode_path_id(call, 1, &id);
         if (rc == SR_OK)
                 rc = sr_user_delete(call->app, call->client, call->actor, call->account, id);
         if (rc == SR_OK)
