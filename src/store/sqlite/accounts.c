@@ -98,8 +98,5 @@ sr_store_account_set_session_limits(struct sr_tx *tx, const char *account_id,
         db_bind_int(s, 1, idle_timeout_s);
         db_bind_int(s, 2, max_lifetime_s);
         db_bind_text(s, 3, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }

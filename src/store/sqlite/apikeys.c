@@ -103,10 +103,7 @@ sr_store_api_key_revoke(struct sr_tx *tx, const char *account_id, const char *id
         db_bind_int(s, 1, at);
         db_bind_text(s, 2, id);
         db_bind_text(s, 3, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -235,10 +232,7 @@ sr_store_support_revoke(struct sr_tx *tx, const char *account_id, const char *id
         db_bind_int(s, 1, at);
         db_bind_text(s, 2, id);
         db_bind_text(s, 3, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc

@@ -45,10 +45,7 @@ sr_store_channel_update(struct sr_tx *tx, const struct sr_channel_row *c)
         db_bind_int(s, 3, c->updated_at);
         db_bind_text(s, 4, c->id);
         db_bind_text(s, 5, c->account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -60,10 +57,7 @@ sr_store_channel_delete(struct sr_tx *tx, const char *account_id, const char *ch
                 return rc;
         db_bind_text(s, 1, channel_id);
         db_bind_text(s, 2, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 static void
@@ -169,10 +163,7 @@ sr_store_grant_delete(struct sr_tx *tx, const char *account_id, const char *gran
                 return rc;
         db_bind_text(s, 1, grant_id);
         db_bind_text(s, 2, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc

@@ -221,6 +221,15 @@ db_exec_stmt(sqlite3_stmt *s)
         return src == SQLITE_DONE ? SR_OK : (db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src));
 }
 
+enum sr_rc
+db_exec_changed(sqlite3_stmt *s)
+{
+        enum sr_rc rc = db_exec_stmt(s);
+        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
+                return SR_E_NOT_FOUND;
+        return rc;
+}
+
 void
 db_bind_text(sqlite3_stmt *s, int i, const char *v)
 {

@@ -29,6 +29,8 @@ sqlite3 *db_handle(struct db_conn *c);
 enum sr_rc db_rc(int src);
 /* Steps a statement that returns no rows; resets it. */
 SR_NODISCARD enum sr_rc db_exec_stmt(sqlite3_stmt *s);
+/* As db_exec_stmt, but SR_E_NOT_FOUND when no row was changed. */
+SR_NODISCARD enum sr_rc db_exec_changed(sqlite3_stmt *s);
 /* Convenience: db_conn_get + db_stmt. */
 SR_NODISCARD enum sr_rc db_prepare(struct sr_store *st, enum db_kind kind, enum sr_region r,
                                    const char *sql, sqlite3_stmt **ret);

@@ -97,10 +97,7 @@ sr_store_totp_delete_tx(struct sr_tx *tx, const char *account_id, const char *us
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -154,10 +151,7 @@ sr_store_recovery_use_tx(struct sr_tx *tx, const char *account_id, const char *u
         db_bind_text(s, 2, account_id);
         db_bind_text(s, 3, user_id);
         db_bind_raw(s, 4, hash, SR_HASH_LEN);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc

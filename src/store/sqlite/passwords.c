@@ -216,10 +216,7 @@ sr_store_email_change_delete(struct sr_tx *tx, const char *account_id, const cha
                 return rc;
         db_bind_text(s, 1, id);
         db_bind_text(s, 2, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc

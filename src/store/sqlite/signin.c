@@ -22,15 +22,6 @@ lock_read(sqlite3_stmt *s, struct sr_lock_row *ret)
         return SR_OK;
 }
 
-static enum sr_rc
-exec_changed(sqlite3_stmt *s)
-{
-        enum sr_rc rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
-}
-
 enum sr_rc
 sr_store_user_lock_get_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                           struct sr_lock_row *ret)
@@ -78,7 +69,7 @@ sr_store_user_lock_set_tx(struct sr_tx *tx, const char *account_id, const char *
         db_bind_int(s, 2, row->locked_until);
         db_bind_text(s, 3, user_id);
         db_bind_text(s, 4, account_id);
-        return exec_changed(s);
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -114,7 +105,7 @@ sr_store_device_lock_set_tx(struct sr_tx *tx, const char *account_id, const char
         db_bind_text(s, 3, account_id);
         db_bind_text(s, 4, user_id);
         db_bind_raw(s, 5, hash, SR_HASH_LEN);
-        return exec_changed(s);
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -191,7 +182,7 @@ sr_store_signin_settings_set_tx(struct sr_tx *tx, const char *account_id,
         db_bind_int(s, 2, v->lockout_period_s);
         db_bind_int(s, 3, v->require_second_factor);
         db_bind_text(s, 4, account_id);
-        return exec_changed(s);
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -206,7 +197,7 @@ sr_store_user_set_state_tx(struct sr_tx *tx, const char *account_id, const char 
         db_bind_text(s, 1, state);
         db_bind_text(s, 2, user_id);
         db_bind_text(s, 3, account_id);
-        return exec_changed(s);
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -239,5 +230,5 @@ sr_store_dir_set_state(struct sr_store *st, const char *account_id, const char *
                 return rc;
         db_bind_text(s, 1, state);
         db_bind_text(s, 2, account_id);
-        return exec_changed(s);
+        return db_exec_changed(s);
 }

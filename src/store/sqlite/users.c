@@ -113,10 +113,7 @@ sr_store_user_update(struct sr_tx *tx, const struct sr_user_row *u)
         db_bind_text(s, 1, u->id);
         db_bind_text(s, 2, u->account_id);
         bind_mutable(s, u);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 enum sr_rc
@@ -128,10 +125,7 @@ sr_store_user_delete(struct sr_tx *tx, const char *account_id, const char *user_
                 return rc;
         db_bind_text(s, 1, user_id);
         db_bind_text(s, 2, account_id);
-        rc = db_exec_stmt(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-                return SR_E_NOT_FOUND;
-        return rc;
+        return db_exec_changed(s);
 }
 
 static enum sr_rc
