@@ -26,6 +26,7 @@
 #include "crypto/pwhash.h"
 #include "crypto/token.h"
 #include "domain/access/access.h"
+#include "domain/account/useragent.h"
 #include "domain/identity/normalize.h"
 #include "domain/identity/policy.h"
 #include "domain/session/lockout.h"
@@ -356,6 +357,14 @@ succeed_tx(struct sr_app *app, struct sr_tx *tx, const struct sr_client *client,
         }
         if (rc == SR_OK)
                 rc = sr_store_device_upsert_tx(tx, a->acct.id, a->user_id, hash, now);
+        /* AUTH-9: a sign-in from a browser this user never used is told. */
+        if (rc == SR_OK && !a->device) {
+                char line[160];
+                snprintf(line, sizeof(line), "%s on %s from %s",
+                         sr_ua_browser(client->user_agent), sr_ua_os(client->user_agent),
+                         client->ip_prefix[0] ? client->ip_prefix : "an unknown address");
+                rc = sr_signin_notify_tx(app, tx, &a->acct, row, SR_MAIL_NEW_SIGNIN, line);
+        }
         if (rc == SR_OK)
                 rc = sr_password_expiry_mark_tx(app, tx, &a->acct, row);
         if (rc == SR_OK)

@@ -97,11 +97,7 @@ sr_store_reset_use(struct sr_tx *tx, const char *account_id, const char *id, int
         db_bind_text(s, 2, id);
         db_bind_text(s, 3, account_id);
         db_bind_int(s, 4, now);
-        sqlite3 *db = sqlite3_db_handle(s);
-        rc = db_exec_stmt(s);
-        if (rc != SR_OK)
-                return rc;
-        return sqlite3_changes(db) == 1 ? SR_OK : SR_E_NOT_FOUND;
+        return db_exec_changed(s);
 }
 
 enum sr_rc
