@@ -36,11 +36,14 @@ embed web/index.html "$gen/web_index.c" sr_web_index
 embed src/domain/identity/blocklist.txt "$gen/password_blocklist.c" sr_password_blocklist
 embed web/verify-email.html "$gen/web_verify_email_html.c" sr_web_verify_email_html
 embed web/verify-email.js "$gen/web_verify_email_js.c" sr_web_verify_email_js
+embed web/reset.html "$gen/web_reset_html.c" sr_web_reset_html
+embed web/reset.js "$gen/web_reset_js.c" sr_web_reset_js
 
 # Everything but main.c, the CLI and the HTTP server proper.
-mapfile -t srcs < <(find src/api src/domain src/store src/crypto src/util -name '*.c' | sort)
+mapfile -t srcs < <(find src/api src/domain src/store src/crypto src/util src/mailer -name '*.c' | sort)
 srcs+=(src/http/router.c src/http/clientip.c "$gen/openapi_doc.c" "$gen/web_index.c")
 srcs+=("$gen/password_blocklist.c" "$gen/web_verify_email_html.c" "$gen/web_verify_email_js.c")
+srcs+=("$gen/web_reset_html.c" "$gen/web_reset_js.c")
 
 objname() { local p=${1#src/}; p=${p#"$gen"/}; echo "$obj/${p//\//_}.o"; }
 

@@ -76,6 +76,11 @@ auth1_email_malformed_rejected(void **state)
         email_rejected("@x");
         email_rejected("x@");
         email_rejected("a b@c");
+        /* Characters that would need quoting in a mail header. */
+        email_rejected("a<b@c.test");
+        email_rejected("a@c.test>, x@evil.test");
+        email_rejected("\"a\"@c.test");
+        email_rejected("a;b@c.test");
         email_rejected("");
         email_rejected("   ");
         email_rejected("noatsign");

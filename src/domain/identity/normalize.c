@@ -61,8 +61,10 @@ sr_norm_email(const char *in, char **ret)
         const char *at = memchr(in, '@', n);
         if (at == NULL || at == in || at == in + n - 1 || memchr(at + 1, '@', n - (size_t)(at - in) - 1))
                 return SR_E_VALIDATION;
+        /* No spaces, controls or the characters that would need quoting
+         * in a mail header: such an address could smuggle a header. */
         for (size_t i = 0; i < n; i++)
-                if ((unsigned char)in[i] <= ' ' || in[i] == 0x7f)
+                if ((unsigned char)in[i] <= ' ' || in[i] == 0x7f || strchr("<>\",;()\\[]:", in[i]))
                         return SR_E_VALIDATION;
         char *out = nfc_lower(in, n);
         if (out == NULL)
