@@ -32,6 +32,7 @@
 #include "domain/mail/templates.h"
 #include "domain/session/session.h"
 #include "store/reset.h"
+#include "store/signin.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 
@@ -279,6 +280,11 @@ apply_reset(struct sr_app *app, struct sr_tx *tx, const struct sr_account_ref *a
                 rc = sr_store_user_update(tx, &row);
         if (rc == SR_OK)
                 rc = sr_store_reset_use_all(tx, t->account_id, t->user_id, now);
+        /* AUTH-3: whoever controls the mailbox could reset anyway, so a
+         * completed reset also lifts a lockout (like unlockUser). */
+        struct sr_lock_row unlocked = {0, 0};
+        if (rc == SR_OK)
+                rc = sr_store_user_lock_set_tx(tx, t->account_id, t->user_id, &unlocked);
         /* Every session of the user ends (epoch bump + rows deleted). */
         if (rc == SR_OK)
                 rc = sr_session_revoke_user_tx(tx, t->account_id, t->user_id, NULL);

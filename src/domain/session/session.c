@@ -22,6 +22,7 @@
 #include "domain/session/lockout.h"
 #include "domain/session/signin.h"
 #include "store/signin.h"
+#include "store/reset.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 
@@ -455,6 +456,10 @@ sr_session_change_password(struct sr_app *app, const struct sr_client *client,
          * token (a new token after a password change). */
         if (rc == SR_OK)
                 rc = sr_session_revoke_user_tx(tx, actor->account_id, actor->user_id, NULL);
+        /* AUTH-6: reset links mailed before this change are spent too. */
+        if (rc == SR_OK)
+                rc = sr_store_reset_use_all(tx, actor->account_id, actor->user_id,
+                                            sr_clock_now());
         int64_t epoch = row.session_epoch + 1;
         if (rc == SR_OK)
                 rc = sr_session_issue_tx(app, tx, client, &acct, actor->user_id, epoch, false,
