@@ -79,9 +79,9 @@ static const struct status_row {
          "staff see no personal data without a manager's grant (≤ 7 days); every access "
          "under a grant is in the customer's audit trail",
          NULL},
-        {"ACC-8", ST_PARTIAL,
-         "per-account IP allowlist on every request with or for the account; self-lockout "
-         "needs confirmation; sign-in requests not yet checked",
+        {"ACC-8", ST_ENFORCED,
+         "per-account IP allowlist on every request with or for the account, sign-in "
+         "included; refusals audited; self-lockout needs confirmation",
          more_proxies},
         {"ACC-9", ST_PARTIAL,
          "scoped API keys (secret shown once, SHA-256 stored, creator's rights ∩ scopes, "
@@ -148,7 +148,10 @@ static const struct status_row {
          "JSON-line logs take ids, codes and numbers only; secrets are struct sr_secret, "
          "wiped after use; problem details carry no secrets",
          NULL},
-        {"DATA-7", ST_NO, "one store per region (US EU AU SG JP IN) under DIR/regions", more_region},
+        {"DATA-7", ST_PARTIAL,
+         "each account's data and keys live in the store of the region chosen at sign-up "
+         "(DIR/regions/<R>); regional backups not yet",
+         more_region},
         {"OPS-1", ST_ENFORCED,
          "per-account HMAC-SHA-256 event chain with an Ed25519-signed checkpoint; "
          "checked by `strongroom audit verify`",
