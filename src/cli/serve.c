@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
+#include "domain/account/account.h"
 #include "http/server.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -58,6 +59,9 @@ run(const char *dir, const char *listen, const char *key_file)
         enum sr_rc rc = cfg.master_key_file ? sr_app_open(&cfg, &app) : SR_E_NOMEM;
         if (rc == SR_OK && app->platform_account_id[0] == '\0')
                 rc = SR_E_NOT_FOUND;
+        /* Finish or undo sign-ups a crash cut short, before serving. */
+        if (rc == SR_OK)
+                rc = sr_account_recover(app);
         if (rc != SR_OK) {
                 sr_cli_fail("serve", "cannot open %s (%s); run `strongroom init` first", dir,
                             sr_rc_name(rc));

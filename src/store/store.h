@@ -56,7 +56,7 @@ struct sr_dir_account {
         char id[SR_ID_LEN + 1];
         char slug[SR_SLUG_MAX + 1];
         enum sr_region region;
-        char state[16]; /* "active", "blocked" */
+        char state[16]; /* "pending" (sign-up in progress), "active", "blocked" */
         int64_t created_at;
 };
 /* SR_E_CONFLICT when the slug is taken. */
@@ -83,6 +83,10 @@ SR_NODISCARD enum sr_rc sr_store_key_get(struct sr_store *st, enum sr_region r,
  * copy of the wrapped key survives in the live files (PRIV-3). */
 SR_NODISCARD enum sr_rc sr_store_key_shred(struct sr_store *st, enum sr_region r,
                                            const char *account_id, const char *owner_id);
+
+/* Deletes every key of the account (a sign-up that never completed). */
+SR_NODISCARD enum sr_rc sr_store_key_shred_account(struct sr_store *st, enum sr_region r,
+                                                   const char *account_id);
 
 /* ---- accounts (region) ---- */
 struct sr_account_row {

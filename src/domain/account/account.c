@@ -184,7 +184,10 @@ create_account(struct sr_app *app, const struct sr_client *client, const struct 
         sr_id_new(d.id);
         d.region = in->region;
         d.created_at = sr_clock_now();
-        snprintf(d.state, sizeof(d.state), "active");
+        /* Pending until the region transaction commits: a crash between
+         * the two files leaves a row that start-up recovery completes or
+         * removes (sr_account_recover), never a half-made account. */
+        snprintf(d.state, sizeof(d.state), "pending");
         enum sr_rc rc = reserve_slug(app, in, &d);
         if (rc != SR_OK)
                 return rc;
@@ -200,6 +203,9 @@ create_account(struct sr_app *app, const struct sr_client *client, const struct 
                 sr_rc_ignore(sr_store_dir_delete(app->st, d.id));
                 return rc;
         }
+        rc = sr_store_dir_set_state(app->st, d.id, "active");
+        if (rc != SR_OK)
+                return rc; /* recovery activates it at the next start */
         memcpy(ret->account_id, d.id, sizeof(ret->account_id));
         memcpy(ret->slug, d.slug, sizeof(ret->slug));
         memcpy(ret->user_id, user_id, sizeof(ret->user_id));
@@ -259,7 +265,7 @@ sr_account_bootstrap(struct sr_app *app, enum sr_region region, char ret_user_id
         sr_id_new(d.id);
         d.region = region;
         d.created_at = sr_clock_now();
-        snprintf(d.state, sizeof(d.state), "active");
+        snprintf(d.state, sizeof(d.state), "pending");
         snprintf(d.slug, sizeof(d.slug), "platform");
         rc = sr_store_dir_insert(app->st, &d);
         if (rc != SR_OK)
@@ -274,6 +280,9 @@ sr_account_bootstrap(struct sr_app *app, enum sr_region region, char ret_user_id
                 sr_rc_ignore(sr_store_dir_delete(app->st, d.id)); /* init is re-runnable */
                 return rc;
         }
+        rc = sr_store_dir_set_state(app->st, d.id, "active");
+        if (rc != SR_OK)
+                return rc;
         memcpy(app->platform_account_id, d.id, sizeof(app->platform_account_id));
         memcpy(ret_user_id, res.user_id, SR_ID_LEN + 1);
         *ret_otp = SR_TAKE(otp);
@@ -414,4 +423,32 @@ sr_account_get(struct sr_app *app, const struct sr_actor *actor, const struct sr
         }
         *ret = v;
         return SR_OK;
+}
+
+static enum sr_rc
+recover_one(const struct sr_dir_account *d, void *arg)
+{
+        struct sr_app *app = arg;
+        if (strcmp(d->state, "pending") != 0)
+                return SR_OK;
+        struct sr_account_row row;
+        enum sr_rc rc = sr_store_account_get(app->st, d->region, d->id, &row);
+        if (rc == SR_OK) {
+                /* The region half committed: finish the sign-up. */
+                sr_account_row_fini(&row);
+                return sr_store_dir_set_state(app->st, d->id, "active");
+        }
+        if (rc != SR_E_NOT_FOUND)
+                return rc;
+        /* It never did: drop the keys made for it, then the slug. */
+        rc = sr_store_key_shred_account(app->st, d->region, d->id);
+        if (rc == SR_OK)
+                rc = sr_store_dir_delete(app->st, d->id);
+        return rc;
+}
+
+enum sr_rc
+sr_account_recover(struct sr_app *app)
+{
+        return sr_store_dir_each(app->st, recover_one, app);
 }

@@ -43,6 +43,12 @@ SR_NODISCARD enum sr_rc sr_account_bootstrap(struct sr_app *app, enum sr_region 
                                              char ret_user_id[SR_ID_LEN + 1],
                                              struct sr_secret **ret_otp);
 
+/* Start-up recovery of sign-ups cut short by a crash: a pending directory
+ * row whose region half committed becomes active; one whose region half
+ * never committed is removed with its keys. Run before serving, never
+ * while another process may be signing up. */
+SR_NODISCARD enum sr_rc sr_account_recover(struct sr_app *app);
+
 struct sr_account_settings {
         int64_t idle_timeout_s;
         int64_t max_lifetime_s;

@@ -200,7 +200,9 @@ sr_audit_verify_account(struct sr_audit *a, struct sr_store *st, enum sr_region 
                 /* Every account in the directory was created with audit
                  * events, so an empty chain there is a deleted chain. */
                 struct sr_dir_account d;
-                if (last == 0 && sr_store_dir_find(st, account_id, &d) == SR_E_NOT_FOUND) {
+                rc = sr_store_dir_find(st, account_id, &d);
+                bool unborn = rc == SR_E_NOT_FOUND || (rc == SR_OK && strcmp(d.state, "pending") == 0);
+                if (last == 0 && unborn) {
                         *ret_events = 0;
                         return SR_OK;
                 }

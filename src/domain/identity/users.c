@@ -40,6 +40,8 @@ sr_account_resolve(struct sr_app *app, const char *id_or_slug, struct sr_account
         enum sr_rc rc = sr_store_dir_find(app->st, id_or_slug, &d);
         if (rc != SR_OK)
                 return rc;
+        if (strcmp(d.state, "pending") == 0)
+                return SR_E_NOT_FOUND; /* a sign-up still in progress */
         snprintf(ret->id, sizeof(ret->id), "%s", d.id);
         ret->region = d.region;
         return SR_OK;

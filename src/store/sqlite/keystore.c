@@ -68,3 +68,14 @@ sr_store_key_shred(struct sr_store *st, enum sr_region r, const char *account_id
         sqlite3_wal_checkpoint_v2(db_handle(c), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         return SR_OK;
 }
+
+enum sr_rc
+sr_store_key_shred_account(struct sr_store *st, enum sr_region r, const char *account_id)
+{
+        sqlite3_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_KEYS, r, "DELETE FROM keys WHERE account_id = ?", &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_text(s, 1, account_id);
+        return db_exec_stmt(s);
+}
