@@ -18,7 +18,8 @@ const struct sr_route sr_routes[] = {
          sr_api_create_account},
         {"GET", "/v1/accounts/{accountId}", "getAccount", SR_ACT_ACCOUNT_READ, ACCT,
          sr_api_get_account},
-        {"POST", "/v1/session", "createSession", SR_ACT_NONE, PUB | SLOW | BODY,
+        {"POST", "/v1/session", "createSession", SR_ACT_NONE,
+         PUB | SLOW | BODY | SR_ROUTE_THROTTLED,
          sr_api_create_session},
         {"GET", "/v1/session", "getCurrentSession", SR_ACT_SELF, PWOK,
          sr_api_get_current_session},
@@ -107,7 +108,7 @@ const struct sr_route sr_routes[] = {
          sr_api_get_verify_email_script},
         /* AUTH-8: the second factor; AUTH-3 unlock; ACC-6 operator blocks. */
         {"POST", "/v1/session/second-factor", "verifySecondFactor", SR_ACT_NONE,
-         PUB | SLOW | BODY, sr_api_verify_second_factor},
+         PUB | SLOW | BODY | SR_ROUTE_THROTTLED, sr_api_verify_second_factor},
         {"POST", "/v1/me/totp", "enrollTotp", SR_ACT_SELF, SR_ROUTE_SF_SETUP_OK,
          sr_api_enroll_totp},
         {"POST", "/v1/me/totp/confirm", "confirmTotp", SR_ACT_SELF, SR_ROUTE_SF_SETUP_OK | BODY,

@@ -113,10 +113,9 @@ sr_api_verify_second_factor(struct sr_call *call)
 {
         static const char *const fields[] = {"challenge", "code", NULL};
         const char *challenge = NULL, *code = NULL;
-        /* AUTH-3: the per-address bucket comes before anything else. */
-        enum sr_rc rc = sr_signin_throttle(call->app, call->client, &call->retry_after_s);
-        if (rc == SR_OK)
-                rc = sr_decode_fields(call, fields);
+        /* AUTH-3: the per-address bucket was taken before queueing
+         * (SR_ROUTE_THROTTLED in http/server.c). */
+        enum sr_rc rc = sr_decode_fields(call, fields);
         if (rc != SR_OK)
                 return rc;
         sr_decode_string(call, "challenge", true, 1, SR_SESSION_TOKEN_MAX, &challenge);

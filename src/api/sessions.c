@@ -14,10 +14,9 @@ sr_api_create_session(struct sr_call *call)
         static const char *const fields[] = {"account", "identifier", "password", NULL};
         const char *account, *identifier, *password;
         size_t password_len;
-        /* AUTH-3: the per-address bucket comes before anything else. */
-        enum sr_rc rc = sr_signin_throttle(call->app, call->client, &call->retry_after_s);
-        if (rc == SR_OK)
-                rc = sr_decode_fields(call, fields);
+        /* AUTH-3: the per-address bucket was taken before queueing
+         * (SR_ROUTE_THROTTLED in http/server.c). */
+        enum sr_rc rc = sr_decode_fields(call, fields);
         if (rc != SR_OK)
                 return rc;
         sr_decode_string(call, "account", true, 1, 64, &account);

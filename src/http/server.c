@@ -18,6 +18,7 @@
 #include "api/decode.h"
 #include "crypto/token.h"
 #include "domain/access/access.h"
+#include "domain/session/signin.h"
 #include "domain/mail/mail.h"
 #include "http/clientip.h"
 #include "http/plain.h"
@@ -343,6 +344,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         if (req->state == REQ_WORKING)
                 return MHD_YES;
         req->rc = req->early_rc != SR_OK ? req->early_rc : prepare(req);
+        /* AUTH-3: a flood from a few addresses is throttled here, before it
+         * can take places in the shared worker queue from everyone else. */
+        if (req->rc == SR_OK && (req->match.route->flags & SR_ROUTE_THROTTLED))
+                req->rc = sr_signin_throttle(srv->app, &req->client, &req->call.retry_after_s);
         if (req->rc != SR_OK)
                 return finish(req);
         if (req->match.route->flags & SR_ROUTE_WORKER) {
