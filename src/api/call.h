@@ -55,6 +55,7 @@ typedef enum sr_rc (*sr_handler_fn)(struct sr_call *call);
 #define SR_ROUTE_OPTIONAL_AUTH 0x20 /* public, but uses a session if given */
 #define SR_ROUTE_SELF_TARGET 0x40 /* {userId} (2nd parameter) may be the caller */
 #define SR_ROUTE_THROTTLED 0x80  /* sign-in: the per-address bucket, before queueing */
+#define SR_ROUTE_LARGE_BODY 0x400 /* bulk body up to 1 MiB (others: 64 KiB) */
 #define SR_ROUTE_SF_SETUP_OK 0x100 /* allowed while a required second factor is not enrolled */
 #define SR_ROUTE_BODY_OPTIONAL 0x200 /* a JSON object body is decoded when one is sent */
 

@@ -97,7 +97,7 @@ const struct sr_route sr_routes[] = {
         {"PATCH", "/v1/accounts/{accountId}/password-policy", "updatePasswordPolicy",
          SR_ACT_SETTINGS_WRITE, ACCT | BODY, sr_api_update_password_policy},
         {"POST", "/v1/accounts/{accountId}/users/import", "importUsers", SR_ACT_USERS_WRITE,
-         ACCT | SLOW | BODY, sr_api_import_users},
+         ACCT | SLOW | BODY | SR_ROUTE_LARGE_BODY, sr_api_import_users},
         {"PATCH", "/v1/me", "updateMe", SR_ACT_SELF, SLOW | BODY, sr_api_update_me},
         {"POST", "/v1/me/email/verify", "verifyEmail", SR_ACT_NONE, PUB | BODY,
          sr_api_verify_email},
