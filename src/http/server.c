@@ -96,6 +96,15 @@ peer_address(struct MHD_Connection *conn, char out[SR_CLIENTIP_MAX])
                           out, SR_CLIENTIP_MAX);
 }
 
+static bool
+has_control(const char *s)
+{
+        for (; *s; s++)
+                if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}
+
 static struct sr_req *
 req_new(struct sr_server *srv, struct MHD_Connection *conn, const char *method, const char *url)
 {
@@ -119,7 +128,8 @@ req_new(struct sr_server *srv, struct MHD_Connection *conn, const char *method, 
         req->client.user_agent = req->user_agent[0] ? req->user_agent : NULL;
         req->client.request_id = req->request_id;
 
-        req->early_rc = sr_router_match(method, url, &req->match);
+        req->early_rc = has_control(url) ? SR_E_INVALID_REQUEST
+                                         : sr_router_match(method, url, &req->match);
         if (req->early_rc == SR_OK) {
                 if (req->match.route->flags & SR_ROUTE_LARGE_BODY)
                         req->body.max_bytes = MAX_BODY_BYTES;
@@ -382,6 +392,22 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         *con_cls = NULL;
 }
 
+/* libmicrohttpd's own %HH decoding, except that a decoded NUL becomes
+ * 0x01: a "%00" must never cut a path or argument short (what a proxy
+ * checked and what we act on would differ); the control byte is then
+ * refused as 400 invalid_request. */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+        (void)cls;
+        (void)conn;
+        size_t n = MHD_http_unescape(s);
+        for (size_t i = 0; i < n; i++)
+                if (s[i] == '\0')
+                        s[i] = '\x01';
+        return n;
+}
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -509,6 +535,7 @@ start_daemon(struct sr_server *srv, const char *listen, char *err, size_t err_le
                 (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)16384,
                 MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
                 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+                MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
                 mhd_log, srv, MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0,
                 MHD_OPTION_END);

@@ -18,7 +18,8 @@
 // raw databases with `sqlite3 -readonly`; then, after a clean stop, audit
 // verify and integrity_check run on the real data directory.
 //
-// Writes the result JSON (see tests/security/README.md) to argv[2] or
+// Writes the result JSON ({check, tool, version, ran, findings, details,
+// claims, figures}; tools/security_report.py renders it) to argv[2] or
 // build/security/durability_kill9.json. Exit 0 when nothing was lost and
 // every check passed, 1 otherwise.
 //
@@ -101,6 +102,59 @@ function checkDir(srv, dir) {
   const audit = { status: v.status, out: `${v.stdout}${v.stderr}`.trim().slice(0, 500) };
   if (v.status !== 0) ok = false;
   return { ok, integrity, audit };
+}
+
+/**
+ * Explains each `FAIL account <id> (region <R>): ...` line of audit verify
+ * from the raw databases of dir: is there a directory row, a region account
+ * row, users, audit events, keystore keys, and was the account's sign-up
+ * acknowledged? → [{account_id, region, why, directory_row, region_account_row, ...}]
+ */
+function diagnoseAudit(dir, out) {
+  const res = [];
+  for (const m of out.matchAll(/FAIL account ([0-9a-f]{32}) \(region ([A-Z]{2})\): ([^\n]*)/g)) {
+    const [, id, region, why] = m;
+    const one = (file, sql) => {
+      const f = path.join(dir, file);
+      return fs.existsSync(f) ? Number(sqlite(f, sql).out || 0) : null;
+    };
+    const ack = acked.account.find((a) => a.account_id === id) || seeds.find((x) => x.account_id === id);
+    res.push({
+      account_id: id, region, why,
+      directory_row: one('directory.db', `SELECT count(*) FROM accounts WHERE id='${id}';`),
+      region_account_row: one(`regions/${region}/strongroom.db`, `SELECT count(*) FROM accounts WHERE id='${id}';`),
+      region_users: one(`regions/${region}/strongroom.db`, `SELECT count(*) FROM users WHERE account_id='${id}';`),
+      region_audit_events: one(`regions/${region}/strongroom.db`, `SELECT count(*) FROM audit_events WHERE account_id='${id}';`),
+      keystore_keys: one(`regions/${region}/keystore.db`, `SELECT count(*) FROM keys WHERE account_id='${id}';`),
+      signup_acknowledged: !!ack,
+    });
+  }
+  return res;
+}
+// One finding per distinct failure (a half-made account stays broken in
+// every later crash state): key → detail.
+const crashProblems = new Map();
+function recordCrashProblem(where, dir, chk) {
+  const diag = diagnoseAudit(dir, chk.audit.out);
+  const keys = [];
+  for (const d of diag) keys.push([`audit:${d.account_id}`, d]);
+  for (const [f, t] of Object.entries(chk.integrity)) if (t !== 'ok') keys.push([`integrity:${f}:${t}`, { file: f, integrity_check: t }]);
+  if (chk.audit.status !== 0 && diag.length === 0) keys.push([`audit:${chk.audit.out}`, { audit_verify: chk.audit.out }]);
+  for (const [k, d] of keys) {
+    const seen = crashProblems.get(k);
+    if (seen) { seen.seen_again.push(where); continue; }
+    let what;
+    if (d.account_id && d.directory_row === 1 && d.region_account_row === 0) {
+      what = `${where}: audit verify fails — account ${d.account_id} (${d.region}) is half-made: ${d.keystore_keys ? `its directory row and ${d.keystore_keys} keystore key(s) were` : 'its directory row was'} committed, its region rows (account, users, audit events) were not; the sign-up was ${d.signup_acknowledged ? 'ACKNOWLEDGED' : 'never acknowledged'}. createAccount commits directory.db before the region transaction and only removes the directory row on an error return, not after a crash; audit verify then reports "${d.why}" for good, and the slug stays taken (409 on retry)`;
+    } else if (d.account_id) {
+      what = `${where}: audit verify fails for account ${d.account_id} (${d.region}): ${d.why}`;
+    } else {
+      what = `${where}: ${JSON.stringify(d)}`;
+    }
+    const rec = { severity: 'finding', what, first_seen: where, seen_again: [], ...d };
+    crashProblems.set(k, rec);
+    details.push(rec);
+  }
 }
 
 const started = Date.now();
@@ -255,8 +309,8 @@ async function killDuringStartup() {
   const copy = path.join(srv.baseDir, 'crash-startup');
   fs.cpSync(srv.dataDir, copy, { recursive: true });
   const chk = checkDir(srv, copy);
+  if (!chk.ok) recordCrashProblem(`crash state after a kill ${delay} ms into a restart`, copy, chk);
   fs.rmSync(copy, { recursive: true, force: true });
-  if (!chk.ok) details.push({ severity: 'finding', what: 'crash state after a kill during start-up failed a check', integrity: chk.integrity, audit: chk.audit });
   startupKills.push({ delay_ms: delay, reached_healthy: how === 'healthy', crash_copy_ok: chk.ok });
   return { delay_ms: delay, reached_healthy: how === 'healthy', crash_copy_ok: chk.ok };
 }
@@ -288,6 +342,7 @@ async function killer() {
     const copy = path.join(srv.baseDir, `crash-${k + 1}`);
     fs.cpSync(srv.dataDir, copy, { recursive: true });
     const chk = checkDir(srv, copy);
+    if (!chk.ok) recordCrashProblem(`crash state after kill ${k + 1}`, copy, chk);
     fs.rmSync(copy, { recursive: true, force: true });
     // Some kills land while the server starts up (opening the databases,
     // WAL recovery, migrations, key loading) instead of mid-traffic.
@@ -306,9 +361,6 @@ async function killer() {
       crash_copy_ok: chk.ok, audit_verify_exit: chk.audit.status, restart_ms: restartMs,
       ...(startupKill ? { then_killed_during_startup: startupKill } : {}),
     });
-    if (!chk.ok) {
-      details.push({ severity: 'finding', what: `crash state after kill ${k + 1} failed a check`, integrity: chk.integrity, audit: chk.audit });
-    }
     if (!exit || exit.signal !== 'SIGKILL') {
       details.push({ severity: 'error', what: `kill ${k + 1}: server exit was ${JSON.stringify(exit)}, not SIGKILL` });
     }
@@ -418,7 +470,7 @@ for (const [what, list] of Object.entries(raw.missing)) {
   if (list.length) details.push({ severity: 'finding', what: `acknowledged ids absent from the raw databases (${what})`, ids: list.slice(0, 20), count: list.length });
 }
 for (const m of mismatches) details.push({ severity: 'finding', ...m });
-if (!final.ok) details.push({ severity: 'finding', what: 'final data directory failed a check', integrity: final.integrity, audit: final.audit });
+if (!final.ok) recordCrashProblem('final data directory (after a clean stop)', srv.dataDir, final);
 const crashFailures = kills.filter((k) => !k.crash_copy_ok).length;
 const findings = details.filter((d) => d.severity === 'finding').length;
 const errors = details.filter((d) => d.severity === 'error').length;

@@ -42,7 +42,18 @@ const keepAgent = new https.Agent({ keepAlive: true, maxSockets: 1, ca, serverna
 function req(kind, method, path, { agent, body, auth } = {}) {
   const b = bucket(phase)[kind];
   const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
+  return new Promise((resolveOuter) => {
+    // A hard deadline over connect, handshake and answer (the socket
+    // timeout alone does not cover a connection waiting in the backlog).
+    let done = false;
+    const resolve = () => { if (!done) { done = true; clearTimeout(deadline); resolveOuter(); } };
+    const deadline = setTimeout(() => {
+      if (done) return;
+      b.timeouts += 1;
+      done = true;
+      r.destroy(new Error('probe timeout'));
+      resolveOuter();
+    }, timeoutMs);
     const payload = body ? Buffer.from(JSON.stringify(body)) : null;
     const headers = {};
     if (auth) headers.authorization = `Bearer ${auth}`;
@@ -53,16 +64,24 @@ function req(kind, method, path, { agent, body, auth } = {}) {
     }, (res) => {
       res.resume();
       res.on('end', () => {
+        if (done) return;
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
         b.lat.push(ms);
         b.statuses[res.statusCode] = (b.statuses[res.statusCode] || 0) + 1;
         resolve();
       });
-      res.on('error', () => { b.errors += 1; resolve(); });
+      res.on('error', () => { if (!done) b.errors += 1; resolve(); });
     });
-    r.on('timeout', () => { b.timeouts += 1; r.destroy(new Error('probe timeout')); });
+    r.on('timeout', () => {
+      if (done) return;
+      b.timeouts += 1;
+      done = true;
+      clearTimeout(deadline);
+      r.destroy(new Error('probe timeout'));
+      resolveOuter();
+    });
     r.on('error', (e) => {
-      if (e.message !== 'probe timeout') {
+      if (!done && e.message !== 'probe timeout') {
         b.errors += 1;
         const bk = bucket(phase);
         if (!bk.first_error) bk.first_error = `${kind}: ${e.code || ''} ${e.message}`;

@@ -101,8 +101,14 @@ reneg() { # file, with_R
          printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "$p"; sleep 1.5) |
                 timeout 15 openssl s_client -connect "127.0.0.1:$port" -servername "$host" -tls1_2 >"$1" 2>&1 || true
 }
-reneg "$work/reneg_control.txt" 0
-for i in 1 2 3; do reneg "$work/reneg_$i.txt" 1; done
+pids=()
+reneg "$work/reneg_control.txt" 0 &
+pids+=($!)
+for i in 1 2 3; do
+        reneg "$work/reneg_$i.txt" 1 &
+        pids+=($!)
+done
+wait "${pids[@]}" # not a bare wait: the server is a child too
 
 # --- HSTS and headers on several HTTPS answers (success, 401, 404, the web app)
 hdr_args=(-s -o /dev/null -D - --max-time 10 --resolve "$host:$port:127.0.0.1")
@@ -152,7 +158,7 @@ versions=$(
         printf 'sslscan=%s\n' "$(sslscan --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)"
         printf 'openssl=%s\n' "$(openssl version 2>/dev/null | awk '{print $2}')"
         printf 'curl=%s\n' "$(curl --version | head -1 | awk '{print $2}')"
-        if [ -z "$target" ]; then printf 'strongroom=%s\n' "$("$BIN" --version 2>/dev/null | head -1)"; fi
+        if [ -z "$target" ]; then printf 'strongroom=%s\n' "$("$BIN" --version 2>/dev/null | head -1 | sed 's/^strongroom //')"; fi
 )
 
 python3 "$root/tests/security/tls_evaluate.py" \

@@ -10,6 +10,7 @@ import path from 'node:path';
 import {
   activeUser, changeFirstPassword, describeResponse, expectStatus, newUser, signIn, uid,
 } from './api.mjs';
+import { recordRequest, recordResponse } from './hygiene_canary.mjs';
 
 /** Paths of the access operations (docs/api-paths.md "Access model"). */
 export const P = {
@@ -158,6 +159,7 @@ export function requestFrom(srv, localAddress, method, p, o = {}) {
   }
   if (o.token) hdrs.authorization = `Bearer ${o.token}`;
   for (const [k, v] of Object.entries(o.headers || {})) hdrs[k.toLowerCase()] = v;
+  recordRequest(method, p, o); // secrets-hygiene canaries (no-op unless STRONGROOM_E2E_ARTIFACTS)
   return new Promise((resolve, reject) => {
     const req = https.request({
       host: '127.0.0.1',
@@ -180,7 +182,9 @@ export function requestFrom(srv, localAddress, method, p, o = {}) {
         if (text && /json/i.test(String(res.headers['content-type'] || ''))) {
           try { json = JSON.parse(text); } catch { json = undefined; }
         }
-        resolve({ status: res.statusCode, headers: res.headers, text, json });
+        const answer = { status: res.statusCode, headers: res.headers, text, json };
+        recordResponse(p, answer);
+        resolve(answer);
       });
     });
     req.on('timeout', () => req.destroy(new Error(`request ${method} ${p} timed out`)));

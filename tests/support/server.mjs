@@ -4,6 +4,12 @@
 //
 // Every suite (test file) starts its own server in `before` and stops it in
 // `after`, so files can run in parallel.
+//
+// STRONGROOM_E2E_ARTIFACTS=DIR (the secrets-hygiene scan, DATA-5): every
+// server's base dir is made under DIR/servers/ and kept, its stderr and
+// stdout are written to serve.log / serve.stdout.log there as they arrive,
+// CLI stderr to cli.log, and every secret and personal value sent or
+// received is recorded in DIR/canaries.txt (hygiene_canary.mjs).
 
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +18,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { artifactsDir, recordCanary, recordRequest, recordResponse } from './hygiene_canary.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -81,7 +89,7 @@ export async function startServer(opts = {}) {
   try {
     return await startServerIn(opts, made);
   } catch (e) {
-    if (!process.env.STRONGROOM_KEEP_DATA) for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+    if (!process.env.STRONGROOM_KEEP_DATA && !artifactsDir) for (const d of made) fs.rmSync(d, { recursive: true, force: true });
     throw e;
   }
 }
@@ -90,7 +98,12 @@ async function startServerIn(opts, made) {
   if (!fs.existsSync(binPath)) {
     throw new Error(`strongroom binary not found at ${binPath} (set STRONGROOM_BIN or run ninja -C build)`);
   }
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), `sr-e2e-${opts.name || 'suite'}-`));
+  let tmpRoot = os.tmpdir();
+  if (artifactsDir) {
+    tmpRoot = path.join(artifactsDir, 'servers');
+    fs.mkdirSync(tmpRoot, { recursive: true });
+  }
+  const base = fs.mkdtempSync(path.join(tmpRoot, `sr-e2e-${opts.name || 'suite'}-`));
   made.push(base);
   const dataDir = path.join(base, 'data');
   const clockDir = path.join(base, 'clock');
@@ -116,6 +129,12 @@ async function startServerIn(opts, made) {
       input: extra.input,
     });
     if (r.error) throw r.error;
+    if (artifactsDir) {
+      fs.appendFileSync(path.join(base, 'cli.log'), `### strongroom ${args.join(' ')} (exit ${r.status})\n${r.stderr || ''}`);
+      // init prints the operator's one-time password on stdout by design.
+      if (args[0] !== 'init') fs.appendFileSync(path.join(base, 'cli.stdout.log'), r.stdout || '');
+      if (typeof extra.input === 'string') for (const l of extra.input.split('\n')) recordCanary('cli_input', l.trim());
+    }
     return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   };
 
@@ -124,6 +143,7 @@ async function startServerIn(opts, made) {
     throw new Error(`strongroom init failed (exit ${init.status}):\n${init.stderr}\n${init.stdout}`);
   }
   const operator = parseInitJson(init.stdout);
+  if (operator && typeof operator.one_time_password === 'string') recordCanary('one_time_password', operator.one_time_password);
   if (!operator || typeof operator.one_time_password !== 'string') {
     throw new Error(`strongroom init --json printed no operator JSON:\n${init.stdout}\n${init.stderr}`);
   }
@@ -170,6 +190,10 @@ async function startServerIn(opts, made) {
     c.stderr.setEncoding('utf8');
     c.stdout.on('data', (d) => { stdoutText += d; });
     c.stderr.on('data', (d) => { stderrText += d; });
+    if (artifactsDir) {
+      c.stdout.on('data', (d) => fs.appendFileSync(path.join(base, 'serve.stdout.log'), d));
+      c.stderr.on('data', (d) => fs.appendFileSync(path.join(base, 'serve.log'), d));
+    }
     exited = new Promise((resolve) => {
       c.on('exit', (code, signal) => {
         live.delete(c);
@@ -235,6 +259,7 @@ async function startServerIn(opts, made) {
    *   token:   bearer token; cookie: session token (or a full Cookie value)
    *   chunked: send without Content-Length
    *   retry:   retry once on a reset of a reused keep-alive socket (default true)
+   *   canaries: false = not a secrets-hygiene canary source (hostile filler)
    */
   function request(method, p, o = {}) {
     const hdrs = {};
@@ -279,7 +304,9 @@ async function startServerIn(opts, made) {
           if (text.length > 0 && /json/i.test(ct)) {
             try { json = JSON.parse(text); } catch { json = undefined; }
           }
-          resolve({ status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, json, body: buf });
+          const answer = { status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, json, body: buf };
+          recordResponse(p, answer);
+          resolve(answer);
         });
       });
       req.on('timeout', () => req.destroy(new Error(`request ${method} ${p} timed out`)));
@@ -298,6 +325,7 @@ async function startServerIn(opts, made) {
       }
     });
 
+    recordRequest(method, p, o);
     return once().catch((e) => {
       if (o.retry !== false && e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return once();
       throw e;
@@ -333,7 +361,7 @@ async function startServerIn(opts, made) {
     /** Stops the server and removes its directories (keep them with STRONGROOM_KEEP_DATA=1). */
     async close() {
       await stop();
-      if (!process.env.STRONGROOM_KEEP_DATA) fs.rmSync(base, { recursive: true, force: true });
+      if (!process.env.STRONGROOM_KEEP_DATA && !artifactsDir) fs.rmSync(base, { recursive: true, force: true });
     },
   };
   return srv;
