@@ -41,7 +41,7 @@ embed web/reset.js "$gen/web_reset_js.c" sr_web_reset_js
 
 # Everything but main.c, the CLI and the HTTP server proper.
 mapfile -t srcs < <(find src/api src/domain src/store src/crypto src/util src/mailer -name '*.c' | sort)
-srcs+=(src/http/router.c src/http/clientip.c "$gen/openapi_doc.c" "$gen/web_index.c")
+srcs+=(src/http/router.c src/http/clientip.c src/http/credentials.c "$gen/openapi_doc.c" "$gen/web_index.c")
 srcs+=("$gen/password_blocklist.c" "$gen/web_verify_email_html.c" "$gen/web_verify_email_js.c")
 srcs+=("$gen/web_reset_html.c" "$gen/web_reset_js.c")
 

@@ -21,6 +21,7 @@
 #include "domain/session/signin.h"
 #include "domain/mail/mail.h"
 #include "http/clientip.h"
+#include "http/credentials.h"
 #include "http/plain.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -180,22 +181,14 @@ static enum sr_rc
 authenticate(struct sr_req *req)
 {
         struct sr_server *srv = req->srv;
-        const char *auth = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-                                                       "Authorization");
         const char *token = NULL;
-        if (auth != NULL) {
-                if (strncasecmp(auth, "Bearer ", 7) != 0)
-                        return SR_E_UNAUTHENTICATED;
-                token = auth + 7;
-                while (*token == ' ')
-                        token++;
-        } else {
-                token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
-                                                    "__Host-sr_session");
-                req->via_cookie = token != NULL;
-        }
-        if (token == NULL)
+        enum sr_cred_kind kind = sr_http_credential(
+                MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization"),
+                MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, "__Host-sr_session"),
+                &token);
+        if (kind != SR_CRED_BEARER && kind != SR_CRED_COOKIE)
                 return SR_E_UNAUTHENTICATED;
+        req->via_cookie = kind == SR_CRED_COOKIE;
         /* ACC-9: API keys are bearer-only credentials with no session. */
         if (!req->via_cookie && sr_api_key_looks_like(token)) {
                 req->call.actor = &req->actor;
