@@ -46,7 +46,7 @@ sr_api_list_my_sessions(struct sr_call *call)
                                   "last_seen_at", sr_json_time(s[i].last_seen_at), "expires_at",
                                   sr_json_time(s[i].expires_at), "current", s[i].current));
         sr_free(s);
-        call->resp = json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next_cursor");
+        call->resp = sr_json_page(items, NULL);
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 
@@ -215,9 +215,7 @@ sr_api_list_api_keys(struct sr_call *call)
 {
         unsigned limit;
         const char *cursor;
-        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
-        if (rc == SR_OK && cursor[0] != '\0' && !sr_id_valid(cursor))
-                rc = SR_E_INVALID_REQUEST;
+        enum sr_rc rc = sr_decode_id_page(call, &limit, &cursor);
         if (rc != SR_OK)
                 return rc;
         struct sr_api_key_row *rows = NULL;
@@ -230,8 +228,7 @@ sr_api_list_api_keys(struct sr_call *call)
         for (size_t i = 0; items != NULL && i < n; i++)
                 json_array_append_new(items, render_key(&rows[i]));
         sr_free(rows);
-        call->resp = json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_cursor",
-                               sr_json_str_or_null(next[0] ? next : NULL));
+        call->resp = sr_json_page(items, sr_json_str_or_null(next[0] ? next : NULL));
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 
@@ -301,7 +298,7 @@ sr_api_list_support_grants(struct sr_call *call)
         for (size_t i = 0; items != NULL && i < n; i++)
                 json_array_append_new(items, render_support(&rows[i], now));
         sr_support_grant_rows_free(rows, n);
-        call->resp = json_pack("{s:o, s:n}", "items", items ? items : json_array(), "next_cursor");
+        call->resp = sr_json_page(items, NULL);
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 

@@ -54,9 +54,7 @@ sr_api_list_channels(struct sr_call *call)
 {
         unsigned limit;
         const char *cursor;
-        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
-        if (rc == SR_OK && cursor[0] != '\0' && !sr_id_valid(cursor))
-                rc = SR_E_INVALID_REQUEST;
+        enum sr_rc rc = sr_decode_id_page(call, &limit, &cursor);
         if (rc != SR_OK)
                 return rc;
         struct sr_channel_row *rows = NULL;
@@ -70,8 +68,7 @@ sr_api_list_channels(struct sr_call *call)
         for (size_t i = 0; items != NULL && i < n; i++)
                 json_array_append_new(items, render_channel(&rows[i]));
         sr_free(rows);
-        call->resp = json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_cursor",
-                               sr_json_str_or_null(next[0] ? next : NULL));
+        call->resp = sr_json_page(items, sr_json_str_or_null(next[0] ? next : NULL));
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 
@@ -180,11 +177,10 @@ sr_api_list_role_grants(struct sr_call *call)
 {
         unsigned limit;
         const char *cursor;
-        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
+        enum sr_rc rc = sr_decode_id_page(call, &limit, &cursor);
         const char *user_id = call->query(call->query_ctx, "user_id");
         const char *channel_id = call->query(call->query_ctx, "channel_id");
-        if (rc == SR_OK && ((cursor[0] && !sr_id_valid(cursor)) ||
-                            (user_id && !sr_id_valid(user_id)) ||
+        if (rc == SR_OK && ((user_id && !sr_id_valid(user_id)) ||
                             (channel_id && !sr_id_valid(channel_id))))
                 rc = SR_E_INVALID_REQUEST;
         if (rc != SR_OK)
@@ -200,7 +196,6 @@ sr_api_list_role_grants(struct sr_call *call)
         for (size_t i = 0; items != NULL && i < n; i++)
                 json_array_append_new(items, render_grant(&rows[i]));
         sr_free(rows);
-        call->resp = json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_cursor",
-                               sr_json_str_or_null(next[0] ? next : NULL));
+        call->resp = sr_json_page(items, sr_json_str_or_null(next[0] ? next : NULL));
         return call->resp ? SR_OK : SR_E_NOMEM;
 }

@@ -40,8 +40,8 @@ sr_decode_error(struct sr_call *call, const char *field, const char *reason)
         snprintf(e->reason, sizeof(e->reason), "%s", reason);
 }
 
-static bool
-has_control(const char *s)
+bool
+sr_has_control(const char *s)
 {
         for (const unsigned char *p = (const unsigned char *)s; *p; p++)
                 if (*p < 0x20 || *p == 0x7f)
@@ -59,7 +59,7 @@ check_string(struct sr_call *call, const char *field, json_t *v, size_t min, siz
         }
         const char *s = json_string_value(v);
         size_t bytes = json_string_length(v);
-        if (strlen(s) != bytes || has_control(s)) {
+        if (strlen(s) != bytes || sr_has_control(s)) {
                 sr_decode_error(call, field, "must not contain control characters");
                 return;
         }
@@ -207,4 +207,56 @@ sr_decode_path_id(const struct sr_call *call, size_t i, const char **ret)
                 return SR_E_NOT_FOUND;
         *ret = id;
         return SR_OK;
+}
+
+enum sr_rc
+sr_decode_id_page(struct sr_call *call, unsigned *ret_limit, const char **ret_cursor)
+{
+        unsigned limit;
+        const char *cursor;
+        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
+        if (rc != SR_OK)
+                return rc;
+        if (cursor[0] != '\0' && !sr_id_valid(cursor))
+                return SR_E_INVALID_REQUEST;
+        *ret_limit = limit;
+        *ret_cursor = cursor;
+        return SR_OK;
+}
+
+enum sr_rc
+sr_decode_seq_page(struct sr_call *call, unsigned *ret_limit, int64_t *ret_before)
+{
+        unsigned limit;
+        const char *cursor;
+        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
+        if (rc != SR_OK)
+                return rc;
+        int64_t before = 0;
+        if (cursor[0] != '\0') {
+                char *end = NULL;
+                before = strtoll(cursor, &end, 10);
+                if (end == cursor || *end != '\0' || before < 1)
+                        return SR_E_INVALID_REQUEST;
+        }
+        *ret_limit = limit;
+        *ret_before = before;
+        return SR_OK;
+}
+
+json_t *
+sr_json_page(json_t *items, json_t *next)
+{
+        return json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_cursor",
+                         next ? next : json_null());
+}
+
+json_t *
+sr_json_seq_cursor(size_t n, unsigned limit, int64_t last_seq)
+{
+        if (n != limit || n == 0 || last_seq <= 1)
+                return json_null();
+        char buf[24];
+        snprintf(buf, sizeof(buf), "%lld", (long long)last_seq);
+        return json_string(buf);
 }

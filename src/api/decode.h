@@ -9,6 +9,8 @@
 
 /* SR_E_UNKNOWN_FIELD when body has a key not in allowed (NULL-terminated). */
 SR_NODISCARD enum sr_rc sr_decode_fields(struct sr_call *call, const char *const allowed[]);
+/* True when s holds an ASCII control character (or DEL). */
+bool sr_has_control(const char *s);
 /* Records a 422 error for field. */
 void sr_decode_error(struct sr_call *call, const char *field, const char *reason);
 
@@ -35,6 +37,20 @@ SR_NODISCARD enum sr_rc sr_decode_path_id(const struct sr_call *call, size_t i,
 /* ?limit= (1..200, default 50) and ?cursor= (≤ 256 chars). */
 SR_NODISCARD enum sr_rc sr_decode_page(struct sr_call *call, unsigned *ret_limit,
                                        const char **ret_cursor);
+
+/* sr_decode_page with a cursor that must be an opaque id ("" = start). */
+SR_NODISCARD enum sr_rc sr_decode_id_page(struct sr_call *call, unsigned *ret_limit,
+                                          const char **ret_cursor);
+/* sr_decode_page with a cursor that is an audit sequence number: events
+ * before it (0 = from the newest). */
+SR_NODISCARD enum sr_rc sr_decode_seq_page(struct sr_call *call, unsigned *ret_limit,
+                                           int64_t *ret_before);
+/* The list answer {items, next_cursor}; takes both references. items NULL
+ * (allocation failure) gives an empty list; next NULL gives null. */
+json_t *sr_json_page(json_t *items, json_t *next);
+/* next_cursor for a newest-first page of audit events whose last seq is
+ * last_seq: null when the page was not full or reached the first event. */
+json_t *sr_json_seq_cursor(size_t n, unsigned limit, int64_t last_seq);
 
 /* RFC 3339 time string into a new json string. */
 json_t *sr_json_time(int64_t t);

@@ -81,17 +81,10 @@ enum sr_rc
 sr_api_list_my_activity(struct sr_call *call)
 {
         unsigned limit;
-        const char *cursor;
-        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
+        int64_t before = 0;
+        enum sr_rc rc = sr_decode_seq_page(call, &limit, &before);
         if (rc != SR_OK)
                 return rc;
-        int64_t before = 0;
-        if (cursor[0] != '\0') {
-                char *end = NULL;
-                before = strtoll(cursor, &end, 10);
-                if (end == cursor || *end != '\0' || before < 1)
-                        return SR_E_INVALID_REQUEST;
-        }
         struct sr_audit_row *rows = NULL;
         size_t n = 0;
         rc = sr_me_activity(call->app, call->actor, before, limit, &rows, &n);
@@ -100,15 +93,9 @@ sr_api_list_my_activity(struct sr_call *call)
         json_t *items = json_array();
         for (size_t i = 0; items != NULL && i < n; i++)
                 json_array_append_new(items, render_activity(&rows[i], call->actor->user_id));
-        json_t *next = json_null();
-        if (n == limit && n > 0 && rows[n - 1].seq > 1) {
-                char buf[24];
-                snprintf(buf, sizeof(buf), "%lld", (long long)rows[n - 1].seq);
-                next = json_string(buf);
-        }
+        json_t *next = sr_json_seq_cursor(n, limit, n > 0 ? rows[n - 1].seq : 0);
         sr_free(rows);
-        call->resp = json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_cursor",
-                               next);
+        call->resp = sr_json_page(items, next);
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 

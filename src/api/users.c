@@ -79,11 +79,9 @@ sr_api_list_users(struct sr_call *call)
 {
         unsigned limit;
         const char *cursor;
-        enum sr_rc rc = sr_decode_page(call, &limit, &cursor);
+        enum sr_rc rc = sr_decode_id_page(call, &limit, &cursor);
         if (rc != SR_OK)
                 return rc;
-        if (cursor[0] != '\0' && !sr_id_valid(cursor))
-                return SR_E_INVALID_REQUEST;
         struct sr_user_view *views = NULL;
         size_t n = 0;
         char next[SR_ID_LEN + 1];
@@ -94,8 +92,7 @@ sr_api_list_users(struct sr_call *call)
         for (size_t i = 0; items != NULL && i < n; i++)
                 json_array_append_new(items, sr_render_user(&views[i]));
         sr_user_views_free(views, n);
-        call->resp = json_pack("{s:o, s:o}", "items", items ? items : json_array(), "next_cursor",
-                               sr_json_str_or_null(next[0] ? next : NULL));
+        call->resp = sr_json_page(items, sr_json_str_or_null(next[0] ? next : NULL));
         return call->resp ? SR_OK : SR_E_NOMEM;
 }
 

@@ -97,15 +97,6 @@ peer_address(struct MHD_Connection *conn, char out[SR_CLIENTIP_MAX])
                           out, SR_CLIENTIP_MAX);
 }
 
-static bool
-has_control(const char *s)
-{
-        for (; *s; s++)
-                if ((unsigned char)*s < 0x20 || *s == 0x7f)
-                        return true;
-        return false;
-}
-
 static struct sr_req *
 req_new(struct sr_server *srv, struct MHD_Connection *conn, const char *method, const char *url)
 {
@@ -129,7 +120,7 @@ req_new(struct sr_server *srv, struct MHD_Connection *conn, const char *method, 
         req->client.user_agent = req->user_agent[0] ? req->user_agent : NULL;
         req->client.request_id = req->request_id;
 
-        req->early_rc = has_control(url) ? SR_E_INVALID_REQUEST
+        req->early_rc = sr_has_control(url) ? SR_E_INVALID_REQUEST
                                          : sr_router_match(method, url, &req->match);
         if (req->early_rc == SR_OK) {
                 if (req->match.route->flags & SR_ROUTE_LARGE_BODY)
