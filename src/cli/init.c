@@ -102,7 +102,7 @@ run(const char *dir, bool json)
                 rc = sr_keyring_master_create(cfg.master_key_file);
         struct sr_store *store = NULL;
         if (rc == SR_OK)
-                rc = sr_store_open(dir, true, &store);
+                rc = sr_store_open(&cfg, true, &store);
         sr_store_free(store);
         snprintf(key, sizeof(key), "%s/tls/key.pem", dir);
         snprintf(cert, sizeof(cert), "%s/tls/cert.pem", dir);

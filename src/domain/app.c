@@ -32,7 +32,7 @@ sr_app_open(const struct sr_config *cfg, struct sr_app **ret)
         if (rc == SR_OK)
                 rc = sr_secret_guard(master);
         if (rc == SR_OK)
-                rc = sr_store_open(cfg->data_dir, false, &app->st);
+                rc = sr_store_open(cfg, false, &app->st);
         if (rc == SR_OK) {
                 rc = sr_vault_new(app->st, master, &app->vault);
                 if (rc == SR_OK)

@@ -10,12 +10,14 @@
  * shredding a key never depends on rewriting data pages.
  *
  * Connections are per thread (WAL, synchronous=FULL): reads never block
- * behind a writer, writes take BEGIN IMMEDIATE. A driver table (struct
- * sr_store_driver in store_driver.h) keeps room for PostgreSQL. */
+ * behind a writer, and writers queue one at a time per database. A driver
+ * table (store/driver.h) keeps SQLite and PostgreSQL behind these same
+ * functions. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/config.h"
 #include "util/rc.h"
 #include "util/region.h"
 
@@ -32,10 +34,13 @@ struct sr_blob {
 };
 void sr_blob_fini(struct sr_blob *b);
 
-/* Opens the stores under data_dir, creating and migrating them when create
- * is true. Free with sr_store_free. */
-SR_NODISCARD enum sr_rc sr_store_open(const char *data_dir, bool create,
+/* Opens the stores of cfg (SQLite files under cfg->data_dir, or the
+ * PostgreSQL databases of [store]), creating them when create is true and
+ * migrating them in any case. Free with sr_store_free. */
+SR_NODISCARD enum sr_rc sr_store_open(const struct sr_config *cfg, bool create,
                                       struct sr_store **ret);
+/* "sqlite" or "postgres". */
+const char *sr_store_driver_name(const struct sr_store *st);
 void sr_store_free(struct sr_store *st);
 /* Closes this thread's connections (call before a thread exits). */
 void sr_store_thread_done(void);

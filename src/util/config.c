@@ -30,7 +30,11 @@ const char sr_config_default_text[] =
         "; bucket_per_s = 5\n"
         "[mail]\n"
         "; smtp_url =                             ; unset: write to DATA_DIR/mail (Maildir)\n"
-        "; from = Strongroom <no-reply@localhost>  ; From header of outgoing mail\n";
+        "; from = Strongroom <no-reply@localhost>  ; From header of outgoing mail\n"
+        "[store]\n"
+        "; driver = sqlite                        ; or postgres (docs/postgres.md)\n"
+        "; postgres =                             ; libpq conninfo, no password (use .pgpass)\n"
+        "; postgres_EU =                          ; per-region database, default: postgres\n";
 
 struct parse_ctx {
         struct sr_config *c;
@@ -106,7 +110,16 @@ on_entry(void *user, const char *section, const char *name, const char *value)
                 ok = set_uint(&c->signin_bucket_burst, value, 1, 1000000);
         else if (KEY("signin", "bucket_per_s"))
                 ok = set_uint(&c->signin_bucket_per_s, value, 1, 1000000);
-        else if (KEY("mail", "smtp_url"))
+        else if (KEY("store", "driver")) {
+                ok = strcmp(value, "sqlite") == 0 || strcmp(value, "postgres") == 0;
+                c->store_postgres = strcmp(value, "postgres") == 0;
+        } else if (KEY("store", "postgres"))
+                ok = set_required_str(&c->pg_conninfo, value);
+        else if (strcmp(section, "store") == 0 && strncmp(name, "postgres_", 9) == 0) {
+                enum sr_region r;
+                ok = sr_region_parse(name + 9, &r) == SR_OK &&
+                     set_required_str(&c->pg_region_conninfo[r], value);
+        } else if (KEY("mail", "smtp_url"))
                 ok = set_str(&c->smtp_url, value);
         else if (KEY("mail", "from"))
                 ok = strchr(value, '@') != NULL && set_required_str(&c->mail_from, value);
@@ -166,6 +179,14 @@ sr_config_load(const char *data_dir, struct sr_config *ret, char *err, size_t er
                         return SR_E_INVALID_REQUEST;
                 }
         }
+        for (unsigned r = 0; c.store_postgres && r < SR_REGION__COUNT; r++) {
+                if (c.pg_conninfo == NULL && c.pg_region_conninfo[r] == NULL) {
+                        snprintf(err, err_len, "%s: [store] driver = postgres needs postgres =",
+                                 path);
+                        sr_config_fini(&c);
+                        return SR_E_INVALID_REQUEST;
+                }
+        }
         *ret = c;
         return SR_OK;
 }
@@ -182,5 +203,8 @@ sr_config_fini(struct sr_config *c)
         sr_free(c->smtp_url);
         sr_free(c->mail_from);
         sr_free(c->platform_region);
+        sr_free(c->pg_conninfo);
+        for (unsigned r = 0; r < SR_REGION__COUNT; r++)
+                sr_free(c->pg_region_conninfo[r]);
         memset(c, 0, sizeof(*c));
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "util/rc.h"
+#include "util/region.h"
 
 #define SR_CONFIG_MAX_PROXIES 16
 
@@ -26,6 +27,9 @@ struct sr_config {
         unsigned signup_per_address_per_hour;
         unsigned signin_bucket_burst;
         unsigned signin_bucket_per_s;
+        bool store_postgres;      /* [store] driver = postgres */
+        char *pg_conninfo;        /* libpq conninfo; never logged */
+        char *pg_region_conninfo[SR_REGION__COUNT]; /* per-region override */
 };
 
 /* Sets defaults, then reads DIR/strongroom.conf if it exists. Unknown keys

@@ -2,7 +2,7 @@
  * and user agent are ciphertext with a truncated prefix in clear. */
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 
 void
 sr_session_row_fini(struct sr_session_row *s)
@@ -14,7 +14,7 @@ sr_session_row_fini(struct sr_session_row *s)
 enum sr_rc
 sr_store_session_insert(struct sr_tx *tx, const struct sr_session_row *r)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO sessions (id, account_id, user_id, token_hash,"
                                    " epoch, created_at, last_seen_at, expires_at, ip_prefix,"
@@ -33,14 +33,14 @@ sr_store_session_insert(struct sr_tx *tx, const struct sr_session_row *r)
         db_bind_text(s, 9, r->ip_prefix);
         db_bind_blob(s, 10, &r->ip_ct);
         db_bind_blob(s, 11, &r->ua_ct);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_session_find(struct sr_store *st, enum sr_region r, const unsigned char token_hash[32],
                       struct sr_session_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, epoch, created_at,"
                                    " last_seen_at, expires_at, ip_prefix, ip_ct, ua_ct"
@@ -60,10 +60,10 @@ sr_store_session_find(struct sr_store *st, enum sr_region r, const unsigned char
         db_col_text(s, 0, row.id, sizeof(row.id));
         db_col_text(s, 1, row.account_id, sizeof(row.account_id));
         db_col_text(s, 2, row.user_id, sizeof(row.user_id));
-        row.epoch = sqlite3_column_int64(s, 3);
-        row.created_at = sqlite3_column_int64(s, 4);
-        row.last_seen_at = sqlite3_column_int64(s, 5);
-        row.expires_at = sqlite3_column_int64(s, 6);
+        row.epoch = db_col_int(s, 3);
+        row.created_at = db_col_int(s, 4);
+        row.last_seen_at = db_col_int(s, 5);
+        row.expires_at = db_col_int(s, 6);
         db_col_text(s, 7, row.ip_prefix, sizeof(row.ip_prefix));
         rc = db_col_blob(s, 8, &row.ip_ct);
         if (rc == SR_OK)
@@ -81,7 +81,7 @@ enum sr_rc
 sr_store_session_touch(struct sr_store *st, enum sr_region r, const char *account_id,
                        const char *session_id, int64_t last_seen_at)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "UPDATE sessions SET last_seen_at = max(last_seen_at, ?)"
                                    " WHERE id = ? AND account_id = ?",
@@ -91,26 +91,26 @@ sr_store_session_touch(struct sr_store *st, enum sr_region r, const char *accoun
         db_bind_int(s, 1, last_seen_at);
         db_bind_text(s, 2, session_id);
         db_bind_text(s, 3, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_session_delete(struct sr_tx *tx, const char *account_id, const char *session_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM sessions WHERE id = ? AND account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, session_id);
         db_bind_text(s, 2, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_session_delete_user(struct sr_tx *tx, const char *account_id, const char *user_id,
                              const char *keep_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM sessions WHERE account_id = ? AND user_id = ?"
                                    " AND id IS NOT ?",
@@ -120,14 +120,14 @@ sr_store_session_delete_user(struct sr_tx *tx, const char *account_id, const cha
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_text(s, 3, keep_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_session_sweep(struct sr_store *st, enum sr_region r, int64_t before,
                        int64_t idle_before_max)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "DELETE FROM sessions WHERE expires_at < ? OR last_seen_at < ?",
                                    &s);
@@ -135,5 +135,5 @@ sr_store_session_sweep(struct sr_store *st, enum sr_region r, int64_t before,
                 return rc;
         db_bind_int(s, 1, before);
         db_bind_int(s, 2, idle_before_max);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }

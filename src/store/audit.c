@@ -2,7 +2,7 @@
  * convention; tampering is caught by the MAC chain, not by SQL. */
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 #define AUDIT_COLS                                                                 \
@@ -10,13 +10,13 @@
         " target_id, outcome, client_ip_prefix, request_id, mac"
 
 static void
-row_read(sqlite3_stmt *s, struct sr_audit_row *e)
+row_read(struct db_stmt *s, struct sr_audit_row *e)
 {
         memset(e, 0, sizeof(*e));
         db_col_text(s, 0, e->account_id, sizeof(e->account_id));
-        e->seq = sqlite3_column_int64(s, 1);
+        e->seq = db_col_int(s, 1);
         db_col_text(s, 2, e->id, sizeof(e->id));
-        e->time = sqlite3_column_int64(s, 3);
+        e->time = db_col_int(s, 3);
         db_col_text(s, 4, e->actor_id, sizeof(e->actor_id));
         db_col_text(s, 5, e->actor_type, sizeof(e->actor_type));
         db_col_text(s, 6, e->action, sizeof(e->action));
@@ -33,7 +33,7 @@ enum sr_rc
 sr_store_audit_head(struct sr_tx *tx, const char *account_id, int64_t *ret_seq,
                     unsigned char ret_mac[SR_AUDIT_MAC_LEN])
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "SELECT seq, mac FROM audit_events WHERE account_id = ?"
                                    " ORDER BY seq DESC LIMIT 1",
@@ -43,7 +43,7 @@ sr_store_audit_head(struct sr_tx *tx, const char *account_id, int64_t *ret_seq,
         db_bind_text(s, 1, account_id);
         int src = sqlite3_step(s);
         if (src == SQLITE_ROW) {
-                int64_t seq = sqlite3_column_int64(s, 0);
+                int64_t seq = db_col_int(s, 0);
                 if (!db_col_fixed(s, 1, ret_mac, SR_AUDIT_MAC_LEN))
                         rc = SR_E_STORE;
                 else
@@ -61,7 +61,7 @@ sr_store_audit_head(struct sr_tx *tx, const char *account_id, int64_t *ret_seq,
 enum sr_rc
 sr_store_audit_insert(struct sr_tx *tx, const struct sr_audit_row *e)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO audit_events (" AUDIT_COLS ") VALUES"
                                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,14 +81,14 @@ sr_store_audit_insert(struct sr_tx *tx, const struct sr_audit_row *e)
         db_bind_text(s, 11, e->client_ip_prefix);
         db_bind_text(s, 12, e->request_id);
         db_bind_raw(s, 13, e->mac, SR_AUDIT_MAC_LEN);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_audit_checkpoint_put(struct sr_tx *tx, const char *account_id,
                               const struct sr_audit_checkpoint *c)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO audit_checkpoints (account_id, seq, mac, sig, time)"
                                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id) DO UPDATE"
@@ -101,14 +101,14 @@ sr_store_audit_checkpoint_put(struct sr_tx *tx, const char *account_id,
         db_bind_raw(s, 3, c->mac, SR_AUDIT_MAC_LEN);
         db_bind_raw(s, 4, c->sig, SR_AUDIT_SIG_LEN);
         db_bind_int(s, 5, c->time);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_audit_checkpoint_get(struct sr_store *st, enum sr_region r, const char *account_id,
                               struct sr_audit_checkpoint *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT seq, mac, sig, time FROM audit_checkpoints"
                                    " WHERE account_id = ?",
@@ -119,8 +119,8 @@ sr_store_audit_checkpoint_get(struct sr_store *st, enum sr_region r, const char 
         int src = sqlite3_step(s);
         struct sr_audit_checkpoint c;
         if (src == SQLITE_ROW) {
-                c.seq = sqlite3_column_int64(s, 0);
-                c.time = sqlite3_column_int64(s, 3);
+                c.seq = db_col_int(s, 0);
+                c.time = db_col_int(s, 3);
                 if (!db_col_fixed(s, 1, c.mac, SR_AUDIT_MAC_LEN) ||
                     !db_col_fixed(s, 2, c.sig, SR_AUDIT_SIG_LEN))
                         rc = SR_E_STORE;
@@ -138,7 +138,7 @@ sr_store_audit_list(struct sr_store *st, enum sr_region r, const char *account_i
                     int64_t before_seq, unsigned limit, struct sr_audit_row **ret_rows,
                     size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " AUDIT_COLS " FROM audit_events WHERE account_id = ?"
                                    " AND seq < ? ORDER BY seq DESC LIMIT ?",
@@ -164,7 +164,7 @@ enum sr_rc
 sr_store_audit_each(struct sr_store *st, enum sr_region r, const char *account_id,
                     enum sr_rc (*fn)(const struct sr_audit_row *, void *), void *arg)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " AUDIT_COLS " FROM audit_events WHERE account_id = ?"
                                    " ORDER BY seq",
@@ -186,7 +186,7 @@ enum sr_rc
 sr_store_audit_accounts(struct sr_store *st, enum sr_region r,
                         enum sr_rc (*fn)(const char *account_id, void *), void *arg)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT account_id FROM audit_events UNION"
                                    " SELECT account_id FROM audit_checkpoints ORDER BY 1",

@@ -1,14 +1,14 @@
 /* Wrapped keys, one file per region (DATA-7). Shredding deletes the row
  * with secure_delete on and checkpoints the WAL, so the wrapped key is gone
  * from the live files at once (PRIV-3). */
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/clock.h"
 
 enum sr_rc
 sr_store_key_put(struct sr_store *st, enum sr_region r, const char *account_id,
                  const char *owner_id, const unsigned char *wrapped, size_t len)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_KEYS, r,
                                    "INSERT INTO keys (account_id, owner_id, wrapped, created_at)"
                                    " VALUES (?, ?, ?, ?)",
@@ -19,14 +19,20 @@ sr_store_key_put(struct sr_store *st, enum sr_region r, const char *account_id,
         db_bind_text(s, 2, owner_id);
         db_bind_raw(s, 3, wrapped, len);
         db_bind_int(s, 4, sr_clock_now());
-        return db_exec_stmt(s);
+        return db_exec(s);
+}
+
+static enum sr_rc
+read_wrapped(struct db_stmt *s, void *ret)
+{
+        return db_col_blob(s, 0, ret);
 }
 
 enum sr_rc
 sr_store_key_get(struct sr_store *st, enum sr_region r, const char *account_id,
                  const char *owner_id, struct sr_blob *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_KEYS, r,
                                    "SELECT wrapped FROM keys WHERE account_id = ? AND owner_id = ?",
                                    &s);
@@ -34,17 +40,7 @@ sr_store_key_get(struct sr_store *st, enum sr_region r, const char *account_id,
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, owner_id);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        struct sr_blob b;
-        rc = db_col_blob(s, 0, &b);
-        sqlite3_reset(s);
-        if (rc == SR_OK)
-                *ret = b;
-        return rc;
+        return db_one(s, read_wrapped, ret);
 }
 
 enum sr_rc
@@ -53,29 +49,27 @@ sr_store_key_shred(struct sr_store *st, enum sr_region r, const char *account_id
 {
         struct db_conn *c = NULL;
         enum sr_rc rc = db_conn_get(st, DB_KEYS, r, &c);
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         if (rc == SR_OK)
                 rc = db_stmt(c, "DELETE FROM keys WHERE account_id = ? AND owner_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, owner_id);
-        rc = db_exec_stmt(s);
+        rc = db_exec(s);
         if (rc != SR_OK)
                 return rc;
-        /* Best effort: readers may hold the WAL; the next checkpoint
-         * overwrites it anyway. */
-        sqlite3_wal_checkpoint_v2(db_handle(c), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        db_conn_forget_deleted(c);
         return SR_OK;
 }
 
 enum sr_rc
 sr_store_key_shred_account(struct sr_store *st, enum sr_region r, const char *account_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_KEYS, r, "DELETE FROM keys WHERE account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }

@@ -6,17 +6,17 @@
 #include <string.h>
 
 #include "store/signin.h"
-#include "store/sqlite/db.h"
+#include "store/db.h"
 
 static enum sr_rc
-lock_read(sqlite3_stmt *s, struct sr_lock_row *ret)
+lock_read(struct db_stmt *s, struct sr_lock_row *ret)
 {
         int src = sqlite3_step(s);
         if (src != SQLITE_ROW) {
                 sqlite3_reset(s);
                 return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
         }
-        struct sr_lock_row l = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+        struct sr_lock_row l = {db_col_int(s, 0), db_col_int(s, 1)};
         sqlite3_reset(s);
         *ret = l;
         return SR_OK;
@@ -26,7 +26,7 @@ enum sr_rc
 sr_store_user_lock_get_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                           struct sr_lock_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "SELECT failed_count, locked_until FROM users"
                                    " WHERE id = ? AND account_id = ?",
@@ -42,7 +42,7 @@ enum sr_rc
 sr_store_user_lock_get(struct sr_store *st, enum sr_region r, const char *account_id,
                        const char *user_id, struct sr_lock_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT failed_count, locked_until FROM users"
                                    " WHERE account_id = ? AND id = ?",
@@ -58,7 +58,7 @@ enum sr_rc
 sr_store_user_lock_set_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                           const struct sr_lock_row *row)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE users SET failed_count = ?, locked_until = ?"
                                    " WHERE id = ? AND account_id = ?",
@@ -76,7 +76,7 @@ enum sr_rc
 sr_store_device_lock_get_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                             const unsigned char hash[SR_HASH_LEN], struct sr_lock_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "SELECT failed_count, locked_until FROM devices"
                                    " WHERE account_id = ? AND user_id = ? AND device_hash = ?",
@@ -93,7 +93,7 @@ enum sr_rc
 sr_store_device_lock_set_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                             const unsigned char hash[SR_HASH_LEN], const struct sr_lock_row *row)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE devices SET failed_count = ?, locked_until = ?"
                                    " WHERE account_id = ? AND user_id = ? AND device_hash = ?",
@@ -112,7 +112,7 @@ enum sr_rc
 sr_store_device_upsert_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                           const unsigned char hash[SR_HASH_LEN], int64_t now)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO devices (account_id, user_id, device_hash,"
                                    " created_at, last_seen_at, failed_count, locked_until)"
@@ -126,27 +126,27 @@ sr_store_device_upsert_tx(struct sr_tx *tx, const char *account_id, const char *
         db_bind_text(s, 2, user_id);
         db_bind_raw(s, 3, hash, SR_HASH_LEN);
         db_bind_int(s, 4, now);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_device_delete_user_tx(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM devices WHERE account_id = ? AND user_id = ?",
                                    &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_signin_settings_get(struct sr_store *st, enum sr_region r, const char *account_id,
                              struct sr_signin_settings *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT lockout_threshold, lockout_period_s,"
                                    " require_second_factor FROM accounts WHERE account_id = ?",
@@ -159,8 +159,8 @@ sr_store_signin_settings_get(struct sr_store *st, enum sr_region r, const char *
                 sqlite3_reset(s);
                 return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
         }
-        struct sr_signin_settings v = {sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                                       sqlite3_column_int(s, 2) != 0};
+        struct sr_signin_settings v = {db_col_int(s, 0), db_col_int(s, 1),
+                                       (int)db_col_int(s, 2) != 0};
         sqlite3_reset(s);
         *ret = v;
         return SR_OK;
@@ -170,7 +170,7 @@ enum sr_rc
 sr_store_signin_settings_set_tx(struct sr_tx *tx, const char *account_id,
                                 const struct sr_signin_settings *v)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE accounts SET lockout_threshold = ?,"
                                    " lockout_period_s = ?, require_second_factor = ?"
@@ -189,7 +189,7 @@ enum sr_rc
 sr_store_user_set_state_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                            const char *state)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "UPDATE users SET state = ? WHERE id = ? AND account_id = ?",
                                    &s);
         if (rc != SR_OK)
@@ -203,7 +203,7 @@ sr_store_user_set_state_tx(struct sr_tx *tx, const char *account_id, const char 
 enum sr_rc
 sr_store_account_revoke_all_tx(struct sr_tx *tx, const char *account_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE users SET session_epoch = session_epoch + 1"
                                    " WHERE account_id = ?",
@@ -211,19 +211,19 @@ sr_store_account_revoke_all_tx(struct sr_tx *tx, const char *account_id)
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        rc = db_exec_stmt(s);
+        rc = db_exec(s);
         if (rc == SR_OK)
                 rc = db_tx_stmt(tx, "DELETE FROM sessions WHERE account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_dir_set_state(struct sr_store *st, const char *account_id, const char *state)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
                                    "UPDATE accounts SET state = ? WHERE id = ?", &s);
         if (rc != SR_OK)

@@ -3,7 +3,7 @@
  * indexes over blind indexes (AUTH-1, DATA-2). */
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 #define USER_COLS                                                                          \
@@ -29,7 +29,7 @@ sr_user_rows_free(struct sr_user_row *rows, size_t n)
 }
 
 static enum sr_rc
-row_read(sqlite3_stmt *s, struct sr_user_row *ret)
+row_read(struct db_stmt *s, struct sr_user_row *ret)
 {
         struct sr_user_row u;
         memset(&u, 0, sizeof(u));
@@ -39,12 +39,12 @@ row_read(sqlite3_stmt *s, struct sr_user_row *ret)
         u.has_email = db_col_fixed(s, 5, u.email_bi, SR_BI_LEN);
         u.has_phone = db_col_fixed(s, 7, u.phone_bi, SR_BI_LEN);
         db_col_text(s, 9, u.pw_hash, sizeof(u.pw_hash));
-        u.pw_must_change = sqlite3_column_int(s, 10) != 0;
-        u.pw_changed_at = sqlite3_column_int64(s, 11);
+        u.pw_must_change = (int)db_col_int(s, 10) != 0;
+        u.pw_changed_at = db_col_int(s, 11);
         db_col_text(s, 12, u.state, sizeof(u.state));
-        u.session_epoch = sqlite3_column_int64(s, 13);
-        u.created_at = sqlite3_column_int64(s, 14);
-        u.updated_at = sqlite3_column_int64(s, 15);
+        u.session_epoch = db_col_int(s, 13);
+        u.created_at = db_col_int(s, 14);
+        u.updated_at = db_col_int(s, 15);
         enum sr_rc rc = db_col_blob(s, 2, &u.username_ct);
         if (rc == SR_OK)
                 rc = db_col_blob(s, 4, &u.email_ct);
@@ -61,7 +61,7 @@ row_read(sqlite3_stmt *s, struct sr_user_row *ret)
 }
 
 static void
-bind_mutable(sqlite3_stmt *s, const struct sr_user_row *u)
+bind_mutable(struct db_stmt *s, const struct sr_user_row *u)
 {
         db_bind_blob(s, 3, &u->username_ct);
         db_bind_raw(s, 4, u->username_bi, SR_BI_LEN);
@@ -82,7 +82,7 @@ bind_mutable(sqlite3_stmt *s, const struct sr_user_row *u)
 enum sr_rc
 sr_store_user_insert(struct sr_tx *tx, const struct sr_user_row *u)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO users (" USER_COLS ") VALUES"
                                    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
@@ -93,13 +93,13 @@ sr_store_user_insert(struct sr_tx *tx, const struct sr_user_row *u)
         db_bind_text(s, 1, u->id);
         db_bind_text(s, 2, u->account_id);
         bind_mutable(s, u);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_user_update(struct sr_tx *tx, const struct sr_user_row *u)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE users SET username_ct = ?3, username_bi = ?4,"
                                    " email_ct = ?5, email_bi = ?6, phone_ct = ?7, phone_bi = ?8,"
@@ -119,7 +119,7 @@ sr_store_user_update(struct sr_tx *tx, const struct sr_user_row *u)
 enum sr_rc
 sr_store_user_delete(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM users WHERE id = ? AND account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
@@ -129,7 +129,7 @@ sr_store_user_delete(struct sr_tx *tx, const char *account_id, const char *user_
 }
 
 static enum sr_rc
-one_row(sqlite3_stmt *s, struct sr_user_row *ret)
+one_row(struct db_stmt *s, struct sr_user_row *ret)
 {
         int src = sqlite3_step(s);
         if (src != SQLITE_ROW) {
@@ -145,7 +145,7 @@ enum sr_rc
 sr_store_user_get(struct sr_store *st, enum sr_region r, const char *account_id,
                   const char *user_id, struct sr_user_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " USER_COLS " FROM users WHERE id = ? AND account_id = ?",
                                    &s);
@@ -171,7 +171,7 @@ sr_store_user_find(struct sr_store *st, enum sr_region r, const char *account_id
         };
         if ((unsigned)kind > SR_INDEX_PHONE)
                 return SR_E_INTERNAL;
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r, sql[kind], &s);
         if (rc != SR_OK)
                 return rc;
@@ -185,7 +185,7 @@ sr_store_user_list(struct sr_store *st, enum sr_region r, const char *account_id
                    const char *after_id, unsigned limit, struct sr_user_row **ret_rows,
                    size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " USER_COLS " FROM users WHERE account_id = ?"
                                    " AND id > ? ORDER BY id LIMIT ?",
@@ -196,7 +196,7 @@ sr_store_user_list(struct sr_store *st, enum sr_region r, const char *account_id
         if (rows == NULL)
                 return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
-        sqlite3_bind_text(s, 2, after_id ? after_id : "", -1, SQLITE_TRANSIENT);
+        db_bind_str(s, 2, after_id ? after_id : "");
         db_bind_int(s, 3, limit);
         size_t n = 0;
         int src;
@@ -220,7 +220,7 @@ enum sr_rc
 sr_store_user_bump_epoch(struct sr_tx *tx, const char *account_id, const char *user_id,
                          int64_t *ret_epoch)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE users SET session_epoch = session_epoch + 1"
                                    " WHERE id = ? AND account_id = ? RETURNING session_epoch",
@@ -230,7 +230,7 @@ sr_store_user_bump_epoch(struct sr_tx *tx, const char *account_id, const char *u
         db_bind_text(s, 1, user_id);
         db_bind_text(s, 2, account_id);
         int src = sqlite3_step(s);
-        int64_t epoch = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        int64_t epoch = src == SQLITE_ROW ? db_col_int(s, 0) : 0;
         sqlite3_reset(s);
         if (src != SQLITE_ROW)
                 return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);

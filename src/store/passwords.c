@@ -7,14 +7,14 @@
 #include <string.h>
 
 #include "store/passwords.h"
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 enum sr_rc
 sr_store_pw_policy_get(struct sr_store *st, enum sr_region r, const char *account_id,
                        struct sr_pw_policy_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT preset, min_length, require_upper, require_lower,"
                                    " require_digit, require_symbol, history_count, max_age_days,"
@@ -33,17 +33,17 @@ sr_store_pw_policy_get(struct sr_store *st, enum sr_region r, const char *accoun
         memset(&p, 0, sizeof(p));
         snprintf(p.account_id, sizeof(p.account_id), "%s", account_id);
         db_col_text(s, 0, p.preset, sizeof(p.preset));
-        p.min_length = sqlite3_column_int64(s, 1);
-        p.require_upper = sqlite3_column_int(s, 2) != 0;
-        p.require_lower = sqlite3_column_int(s, 3) != 0;
-        p.require_digit = sqlite3_column_int(s, 4) != 0;
-        p.require_symbol = sqlite3_column_int(s, 5) != 0;
-        p.history_count = sqlite3_column_int64(s, 6);
-        p.max_age_days = sqlite3_column_int64(s, 7);
-        p.must_change_initial = sqlite3_column_int(s, 8) != 0;
-        p.use_blocklist = sqlite3_column_int(s, 9) != 0;
-        p.min_zxcvbn_score = sqlite3_column_int64(s, 10);
-        p.updated_at = sqlite3_column_int64(s, 11);
+        p.min_length = db_col_int(s, 1);
+        p.require_upper = (int)db_col_int(s, 2) != 0;
+        p.require_lower = (int)db_col_int(s, 3) != 0;
+        p.require_digit = (int)db_col_int(s, 4) != 0;
+        p.require_symbol = (int)db_col_int(s, 5) != 0;
+        p.history_count = db_col_int(s, 6);
+        p.max_age_days = db_col_int(s, 7);
+        p.must_change_initial = (int)db_col_int(s, 8) != 0;
+        p.use_blocklist = (int)db_col_int(s, 9) != 0;
+        p.min_zxcvbn_score = db_col_int(s, 10);
+        p.updated_at = db_col_int(s, 11);
         sqlite3_reset(s);
         *ret = p;
         return SR_OK;
@@ -52,7 +52,7 @@ sr_store_pw_policy_get(struct sr_store *st, enum sr_region r, const char *accoun
 enum sr_rc
 sr_store_pw_policy_put(struct sr_tx *tx, const struct sr_pw_policy_row *p)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT OR REPLACE INTO password_policies (account_id, preset,"
                                    " min_length, require_upper, require_lower, require_digit,"
@@ -75,7 +75,7 @@ sr_store_pw_policy_put(struct sr_tx *tx, const struct sr_pw_policy_row *p)
         db_bind_int(s, 11, p->use_blocklist);
         db_bind_int(s, 12, p->min_zxcvbn_score);
         db_bind_int(s, 13, p->updated_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
@@ -83,7 +83,7 @@ sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *acco
                          const char *user_id, struct sr_pw_history_row *ret, size_t max,
                          size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT pw_hash, created_at FROM password_history"
                                    " WHERE account_id = ? AND user_id = ?"
@@ -98,7 +98,7 @@ sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *acco
         int src;
         while (n < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
                 db_col_text(s, 0, ret[n].pw_hash, sizeof(ret[n].pw_hash));
-                ret[n].created_at = sqlite3_column_int64(s, 1);
+                ret[n].created_at = db_col_int(s, 1);
                 n++;
         }
         sqlite3_reset(s);
@@ -110,7 +110,7 @@ enum sr_rc
 sr_store_pw_history_add(struct sr_tx *tx, const char *id, const char *account_id,
                         const char *user_id, const char *pw_hash, int64_t created_at)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO password_history (id, account_id, user_id,"
                                    " pw_hash, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -122,14 +122,14 @@ sr_store_pw_history_add(struct sr_tx *tx, const char *id, const char *account_id
         db_bind_text(s, 3, user_id);
         db_bind_text(s, 4, pw_hash);
         db_bind_int(s, 5, created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_pw_history_prune(struct sr_tx *tx, const char *account_id, const char *user_id,
                           unsigned keep)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM password_history WHERE account_id = ?1"
                                    " AND user_id = ?2 AND rowid NOT IN (SELECT rowid FROM"
@@ -141,7 +141,7 @@ sr_store_pw_history_prune(struct sr_tx *tx, const char *account_id, const char *
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, keep);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 void
@@ -154,7 +154,7 @@ enum sr_rc
 sr_store_email_change_put(struct sr_tx *tx, const struct sr_email_change_row *c)
 {
         enum sr_rc rc = sr_store_email_change_delete_user(tx, c->account_id, c->user_id);
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         if (rc == SR_OK)
                 rc = db_tx_stmt(tx,
                                 "INSERT INTO email_changes (id, account_id, user_id, email_ct,"
@@ -170,14 +170,14 @@ sr_store_email_change_put(struct sr_tx *tx, const struct sr_email_change_row *c)
         db_bind_raw(s, 5, c->token_hash, sizeof(c->token_hash));
         db_bind_int(s, 6, c->created_at);
         db_bind_int(s, 7, c->expires_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_email_change_find(struct sr_store *st, enum sr_region r,
                            const unsigned char token_hash[32], struct sr_email_change_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, email_ct, created_at,"
                                    " expires_at FROM email_changes WHERE token_hash = ?",
@@ -196,8 +196,8 @@ sr_store_email_change_find(struct sr_store *st, enum sr_region r,
         db_col_text(s, 0, c.id, sizeof(c.id));
         db_col_text(s, 1, c.account_id, sizeof(c.account_id));
         db_col_text(s, 2, c.user_id, sizeof(c.user_id));
-        c.created_at = sqlite3_column_int64(s, 4);
-        c.expires_at = sqlite3_column_int64(s, 5);
+        c.created_at = db_col_int(s, 4);
+        c.expires_at = db_col_int(s, 5);
         rc = db_col_blob(s, 3, &c.email_ct);
         sqlite3_reset(s);
         if (rc != SR_OK)
@@ -209,7 +209,7 @@ sr_store_email_change_find(struct sr_store *st, enum sr_region r,
 enum sr_rc
 sr_store_email_change_delete(struct sr_tx *tx, const char *account_id, const char *id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM email_changes WHERE id = ? AND account_id = ?",
                                    &s);
         if (rc != SR_OK)
@@ -222,7 +222,7 @@ sr_store_email_change_delete(struct sr_tx *tx, const char *account_id, const cha
 enum sr_rc
 sr_store_email_change_delete_user(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM email_changes WHERE account_id = ? AND user_id = ?",
                                    &s);
@@ -230,14 +230,14 @@ sr_store_email_change_delete_user(struct sr_tx *tx, const char *account_id, cons
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_email_change_pending(struct sr_store *st, enum sr_region r, const char *account_id,
                               const char *user_id, int64_t now, bool *ret_pending)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT 1 FROM email_changes WHERE account_id = ?"
                                    " AND user_id = ? AND expires_at > ?",
@@ -256,13 +256,13 @@ sr_store_email_change_pending(struct sr_store *st, enum sr_region r, const char 
 }
 
 static void
-audit_row_read(sqlite3_stmt *s, struct sr_audit_row *e)
+audit_row_read(struct db_stmt *s, struct sr_audit_row *e)
 {
         memset(e, 0, sizeof(*e));
         db_col_text(s, 0, e->account_id, sizeof(e->account_id));
-        e->seq = sqlite3_column_int64(s, 1);
+        e->seq = db_col_int(s, 1);
         db_col_text(s, 2, e->id, sizeof(e->id));
-        e->time = sqlite3_column_int64(s, 3);
+        e->time = db_col_int(s, 3);
         db_col_text(s, 4, e->actor_id, sizeof(e->actor_id));
         db_col_text(s, 5, e->actor_type, sizeof(e->actor_type));
         db_col_text(s, 6, e->action, sizeof(e->action));
@@ -278,7 +278,7 @@ sr_store_audit_list_user(struct sr_store *st, enum sr_region r, const char *acco
                          const char *user_id, int64_t before_seq, unsigned limit,
                          struct sr_audit_row **ret_rows, size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT account_id, seq, id, time, actor_id, actor_type,"
                                    " action, target_type, target_id, outcome, client_ip_prefix,"

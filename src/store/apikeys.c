@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "store/access.h"
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 #define KEY_COLS                                                                         \
@@ -11,24 +11,24 @@
         " revoked_at, last_used_at, created_at"
 
 static void
-key_read(sqlite3_stmt *s, struct sr_api_key_row *k)
+key_read(struct db_stmt *s, struct sr_api_key_row *k)
 {
         memset(k, 0, sizeof(*k));
         db_col_text(s, 0, k->id, sizeof(k->id));
         db_col_text(s, 1, k->account_id, sizeof(k->account_id));
         db_col_text(s, 2, k->creator_id, sizeof(k->creator_id));
         db_col_text(s, 3, k->name, sizeof(k->name));
-        k->scopes = (unsigned)sqlite3_column_int64(s, 4);
+        k->scopes = (unsigned)db_col_int(s, 4);
         db_col_text(s, 5, k->channel_id, sizeof(k->channel_id));
         db_col_fixed(s, 6, k->secret_hash, sizeof(k->secret_hash));
-        k->expires_at = sqlite3_column_int64(s, 7);
-        k->revoked_at = sqlite3_column_int64(s, 8);
-        k->last_used_at = sqlite3_column_int64(s, 9);
-        k->created_at = sqlite3_column_int64(s, 10);
+        k->expires_at = db_col_int(s, 7);
+        k->revoked_at = db_col_int(s, 8);
+        k->last_used_at = db_col_int(s, 9);
+        k->created_at = db_col_int(s, 10);
 }
 
 static enum sr_rc
-one_key(sqlite3_stmt *s, struct sr_api_key_row *ret)
+one_key(struct db_stmt *s, struct sr_api_key_row *ret)
 {
         int src = sqlite3_step(s);
         if (src == SQLITE_ROW)
@@ -42,7 +42,7 @@ one_key(sqlite3_stmt *s, struct sr_api_key_row *ret)
 enum sr_rc
 sr_store_api_key_insert(struct sr_tx *tx, const struct sr_api_key_row *k)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO api_keys (" KEY_COLS ") VALUES"
                                    " (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)",
@@ -59,14 +59,14 @@ sr_store_api_key_insert(struct sr_tx *tx, const struct sr_api_key_row *k)
         if (k->expires_at > 0)
                 db_bind_int(s, 8, k->expires_at);
         db_bind_int(s, 9, k->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_api_key_find(struct sr_store *st, enum sr_region r, const unsigned char hash[32],
                       struct sr_api_key_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " KEY_COLS " FROM api_keys WHERE secret_hash = ?", &s);
         if (rc != SR_OK)
@@ -79,7 +79,7 @@ enum sr_rc
 sr_store_api_key_get(struct sr_store *st, enum sr_region r, const char *account_id,
                      const char *id, struct sr_api_key_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " KEY_COLS " FROM api_keys WHERE id = ? AND account_id = ?",
                                    &s);
@@ -93,7 +93,7 @@ sr_store_api_key_get(struct sr_store *st, enum sr_region r, const char *account_
 enum sr_rc
 sr_store_api_key_revoke(struct sr_tx *tx, const char *account_id, const char *id, int64_t at)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE api_keys SET revoked_at = ? WHERE id = ?"
                                    " AND account_id = ? AND revoked_at IS NULL",
@@ -111,7 +111,7 @@ sr_store_api_key_list(struct sr_store *st, enum sr_region r, const char *account
                       const char *after_id, unsigned limit, struct sr_api_key_row **ret,
                       size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT " KEY_COLS " FROM api_keys WHERE account_id = ?"
                                    " AND id > ? ORDER BY id LIMIT ?",
@@ -122,7 +122,7 @@ sr_store_api_key_list(struct sr_store *st, enum sr_region r, const char *account
         if (rows == NULL)
                 return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
-        sqlite3_bind_text(s, 2, after_id ? after_id : "", -1, SQLITE_TRANSIENT);
+        db_bind_str(s, 2, after_id ? after_id : "");
         db_bind_int(s, 3, limit);
         size_t n = 0;
         while (n < limit && sqlite3_step(s) == SQLITE_ROW)
@@ -137,7 +137,7 @@ enum sr_rc
 sr_store_api_key_touch(struct sr_store *st, enum sr_region r, const char *account_id,
                        const char *id, int64_t at)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "UPDATE api_keys SET last_used_at = ? WHERE id = ?"
                                    " AND account_id = ?",
@@ -147,13 +147,13 @@ sr_store_api_key_touch(struct sr_store *st, enum sr_region r, const char *accoun
         db_bind_int(s, 1, at);
         db_bind_text(s, 2, id);
         db_bind_text(s, 3, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_allowlist_get(struct sr_store *st, enum sr_region r, const char *account_id, char **ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT cidrs FROM ip_allowlists WHERE account_id = ?", &s);
         if (rc != SR_OK)
@@ -176,7 +176,7 @@ sr_store_allowlist_get(struct sr_store *st, enum sr_region r, const char *accoun
 enum sr_rc
 sr_store_allowlist_set(struct sr_tx *tx, const char *account_id, const char *cidrs, int64_t at)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO ip_allowlists (account_id, cidrs, updated_at)"
                                    " VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE"
@@ -185,9 +185,9 @@ sr_store_allowlist_set(struct sr_tx *tx, const char *account_id, const char *cid
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        sqlite3_bind_text(s, 2, cidrs, -1, SQLITE_TRANSIENT);
+        db_bind_str(s, 2, cidrs);
         db_bind_int(s, 3, at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 void
@@ -201,7 +201,7 @@ sr_support_grant_rows_free(struct sr_support_grant_row *rows, size_t n)
 enum sr_rc
 sr_store_support_insert(struct sr_tx *tx, const struct sr_support_grant_row *g)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO support_grants (id, account_id, grantee_id,"
                                    " granted_by, reason_ct, expires_at, revoked_at, created_at)"
@@ -216,13 +216,13 @@ sr_store_support_insert(struct sr_tx *tx, const struct sr_support_grant_row *g)
         db_bind_blob(s, 5, &g->reason_ct);
         db_bind_int(s, 6, g->expires_at);
         db_bind_int(s, 7, g->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_support_revoke(struct sr_tx *tx, const char *account_id, const char *id, int64_t at)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE support_grants SET revoked_at = ? WHERE id = ?"
                                    " AND account_id = ? AND revoked_at IS NULL",
@@ -239,7 +239,7 @@ enum sr_rc
 sr_store_support_list(struct sr_store *st, enum sr_region r, const char *account_id,
                       struct sr_support_grant_row **ret, size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, grantee_id, granted_by, reason_ct,"
                                    " expires_at, revoked_at, created_at FROM support_grants"
@@ -259,9 +259,9 @@ sr_store_support_list(struct sr_store *st, enum sr_region r, const char *account
                 db_col_text(s, 2, g->grantee_id, sizeof(g->grantee_id));
                 db_col_text(s, 3, g->granted_by, sizeof(g->granted_by));
                 rc = db_col_blob(s, 4, &g->reason_ct);
-                g->expires_at = sqlite3_column_int64(s, 5);
-                g->revoked_at = sqlite3_column_int64(s, 6);
-                g->created_at = sqlite3_column_int64(s, 7);
+                g->expires_at = db_col_int(s, 5);
+                g->revoked_at = db_col_int(s, 6);
+                g->created_at = db_col_int(s, 7);
         }
         sqlite3_reset(s);
         if (rc != SR_OK) {
@@ -277,7 +277,7 @@ enum sr_rc
 sr_store_support_active(struct sr_store *st, enum sr_region r, const char *account_id,
                         const char *grantee_id, int64_t now, bool *ret_active)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT 1 FROM support_grants WHERE account_id = ?"
                                    " AND grantee_id = ? AND revoked_at IS NULL AND expires_at > ?"
@@ -308,7 +308,7 @@ enum sr_rc
 sr_store_session_list_user(struct sr_store *st, enum sr_region r, const char *account_id,
                            const char *user_id, struct sr_session_row **ret, size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, epoch, created_at,"
                                    " last_seen_at, expires_at, ip_prefix, ua_ct FROM sessions"
@@ -328,10 +328,10 @@ sr_store_session_list_user(struct sr_store *st, enum sr_region r, const char *ac
                 db_col_text(s, 0, x->id, sizeof(x->id));
                 db_col_text(s, 1, x->account_id, sizeof(x->account_id));
                 db_col_text(s, 2, x->user_id, sizeof(x->user_id));
-                x->epoch = sqlite3_column_int64(s, 3);
-                x->created_at = sqlite3_column_int64(s, 4);
-                x->last_seen_at = sqlite3_column_int64(s, 5);
-                x->expires_at = sqlite3_column_int64(s, 6);
+                x->epoch = db_col_int(s, 3);
+                x->created_at = db_col_int(s, 4);
+                x->last_seen_at = db_col_int(s, 5);
+                x->expires_at = db_col_int(s, 6);
                 db_col_text(s, 7, x->ip_prefix, sizeof(x->ip_prefix));
                 rc = db_col_blob(s, 8, &x->ua_ct);
         }

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "store/access.h"
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 static enum sr_rc
@@ -14,7 +14,7 @@ step_rc(int src)
 enum sr_rc
 sr_store_channel_insert(struct sr_tx *tx, const struct sr_channel_row *c)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO channels (id, account_id, name, description,"
                                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -27,13 +27,13 @@ sr_store_channel_insert(struct sr_tx *tx, const struct sr_channel_row *c)
         db_bind_text(s, 4, c->description);
         db_bind_int(s, 5, c->created_at);
         db_bind_int(s, 6, c->updated_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_channel_update(struct sr_tx *tx, const struct sr_channel_row *c)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE channels SET name = ?, description = ?, updated_at = ?"
                                    " WHERE id = ? AND account_id = ?",
@@ -51,7 +51,7 @@ sr_store_channel_update(struct sr_tx *tx, const struct sr_channel_row *c)
 enum sr_rc
 sr_store_channel_delete(struct sr_tx *tx, const char *account_id, const char *channel_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM channels WHERE id = ? AND account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
@@ -61,22 +61,22 @@ sr_store_channel_delete(struct sr_tx *tx, const char *account_id, const char *ch
 }
 
 static void
-channel_read(sqlite3_stmt *s, struct sr_channel_row *c)
+channel_read(struct db_stmt *s, struct sr_channel_row *c)
 {
         memset(c, 0, sizeof(*c));
         db_col_text(s, 0, c->id, sizeof(c->id));
         db_col_text(s, 1, c->account_id, sizeof(c->account_id));
         db_col_text(s, 2, c->name, sizeof(c->name));
         db_col_text(s, 3, c->description, sizeof(c->description));
-        c->created_at = sqlite3_column_int64(s, 4);
-        c->updated_at = sqlite3_column_int64(s, 5);
+        c->created_at = db_col_int(s, 4);
+        c->updated_at = db_col_int(s, 5);
 }
 
 enum sr_rc
 sr_store_channel_get(struct sr_store *st, enum sr_region r, const char *account_id,
                      const char *channel_id, struct sr_channel_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, name, description, created_at,"
                                    " updated_at FROM channels WHERE id = ? AND account_id = ?",
@@ -97,7 +97,7 @@ sr_store_channel_list(struct sr_store *st, enum sr_region r, const char *account
                       const char *after_id, unsigned limit, struct sr_channel_row **ret,
                       size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, name, description, created_at,"
                                    " updated_at FROM channels WHERE account_id = ? AND id > ?"
@@ -109,7 +109,7 @@ sr_store_channel_list(struct sr_store *st, enum sr_region r, const char *account
         if (rows == NULL)
                 return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
-        sqlite3_bind_text(s, 2, after_id ? after_id : "", -1, SQLITE_TRANSIENT);
+        db_bind_str(s, 2, after_id ? after_id : "");
         db_bind_int(s, 3, limit);
         size_t n = 0;
         while (n < limit && sqlite3_step(s) == SQLITE_ROW)
@@ -121,7 +121,7 @@ sr_store_channel_list(struct sr_store *st, enum sr_region r, const char *account
 }
 
 static void
-grant_read(sqlite3_stmt *s, struct sr_grant_row *g)
+grant_read(struct db_stmt *s, struct sr_grant_row *g)
 {
         memset(g, 0, sizeof(*g));
         db_col_text(s, 0, g->id, sizeof(g->id));
@@ -130,14 +130,14 @@ grant_read(sqlite3_stmt *s, struct sr_grant_row *g)
         db_col_text(s, 3, g->role, sizeof(g->role));
         db_col_text(s, 4, g->channel_id, sizeof(g->channel_id));
         db_col_text(s, 5, g->granted_by, sizeof(g->granted_by));
-        g->created_at = sqlite3_column_int64(s, 6);
+        g->created_at = db_col_int(s, 6);
 }
 
 enum sr_rc
 sr_store_grant_get(struct sr_store *st, enum sr_region r, const char *account_id,
                    const char *grant_id, struct sr_grant_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, role, channel_id, granted_by,"
                                    " created_at FROM role_grants WHERE id = ? AND account_id = ?",
@@ -156,7 +156,7 @@ sr_store_grant_get(struct sr_store *st, enum sr_region r, const char *account_id
 enum sr_rc
 sr_store_grant_delete(struct sr_tx *tx, const char *account_id, const char *grant_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM role_grants WHERE id = ? AND account_id = ?",
                                    &s);
         if (rc != SR_OK)
@@ -169,7 +169,7 @@ sr_store_grant_delete(struct sr_tx *tx, const char *account_id, const char *gran
 enum sr_rc
 sr_store_grant_delete_channel(struct sr_tx *tx, const char *account_id, const char *channel_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM role_grants WHERE account_id = ? AND channel_id = ?",
                                    &s);
@@ -177,7 +177,7 @@ sr_store_grant_delete_channel(struct sr_tx *tx, const char *account_id, const ch
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, channel_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
@@ -185,7 +185,7 @@ sr_store_grant_users_of_channel(struct sr_store *st, enum sr_region r, const cha
                                 const char *channel_id, char (**ret_ids)[SR_ID_LEN + 1],
                                 size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT DISTINCT user_id FROM role_grants"
                                    " WHERE account_id = ? AND channel_id = ?",
@@ -223,7 +223,7 @@ sr_store_grant_list(struct sr_store *st, enum sr_region r, const char *account_i
                     const char *user_id, const char *channel_id, const char *after_id,
                     unsigned limit, struct sr_grant_row **ret, size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, role, channel_id, granted_by,"
                                    " created_at FROM role_grants WHERE account_id = ?1"
@@ -237,9 +237,9 @@ sr_store_grant_list(struct sr_store *st, enum sr_region r, const char *account_i
         if (rows == NULL)
                 return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
-        sqlite3_bind_text(s, 2, user_id ? user_id : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, channel_id ? channel_id : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 4, after_id ? after_id : "", -1, SQLITE_TRANSIENT);
+        db_bind_str(s, 2, user_id ? user_id : "");
+        db_bind_str(s, 3, channel_id ? channel_id : "");
+        db_bind_str(s, 4, after_id ? after_id : "");
         db_bind_int(s, 5, limit);
         size_t n = 0;
         while (n < limit && sqlite3_step(s) == SQLITE_ROW)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "store/signin.h"
-#include "store/sqlite/db.h"
+#include "store/db.h"
 
 void
 sr_totp_row_fini(struct sr_totp_row *t)
@@ -18,7 +18,7 @@ enum sr_rc
 sr_store_totp_get(struct sr_store *st, enum sr_region r, const char *account_id,
                   const char *user_id, struct sr_totp_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT secret_ct, confirmed, last_step, created_at FROM totp"
                                    " WHERE account_id = ? AND user_id = ?",
@@ -34,9 +34,9 @@ sr_store_totp_get(struct sr_store *st, enum sr_region r, const char *account_id,
         }
         struct sr_totp_row t;
         memset(&t, 0, sizeof(t));
-        t.confirmed = sqlite3_column_int(s, 1) != 0;
-        t.last_step = sqlite3_column_int64(s, 2);
-        t.created_at = sqlite3_column_int64(s, 3);
+        t.confirmed = (int)db_col_int(s, 1) != 0;
+        t.last_step = db_col_int(s, 2);
+        t.created_at = db_col_int(s, 3);
         rc = db_col_blob(s, 0, &t.secret_ct);
         sqlite3_reset(s);
         if (rc != SR_OK)
@@ -49,7 +49,7 @@ enum sr_rc
 sr_store_totp_put_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                      const struct sr_totp_row *t)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT OR REPLACE INTO totp (account_id, user_id, secret_ct,"
                                    " confirmed, last_step, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -62,14 +62,14 @@ sr_store_totp_put_tx(struct sr_tx *tx, const char *account_id, const char *user_
         db_bind_int(s, 4, t->confirmed);
         db_bind_int(s, 5, t->last_step);
         db_bind_int(s, 6, t->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_totp_accept_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                         int64_t step, bool confirm)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE totp SET last_step = ?1,"
                                    " confirmed = max(confirmed, ?2)"
@@ -81,7 +81,7 @@ sr_store_totp_accept_tx(struct sr_tx *tx, const char *account_id, const char *us
         db_bind_int(s, 2, confirm);
         db_bind_text(s, 3, account_id);
         db_bind_text(s, 4, user_id);
-        rc = db_exec_stmt(s);
+        rc = db_exec(s);
         if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
                 return SR_E_CONFLICT; /* replayed (or no enrolment: the caller loaded it) */
         return rc;
@@ -90,7 +90,7 @@ sr_store_totp_accept_tx(struct sr_tx *tx, const char *account_id, const char *us
 enum sr_rc
 sr_store_totp_delete_tx(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM totp WHERE account_id = ? AND user_id = ?",
                                    &s);
         if (rc != SR_OK)
@@ -103,7 +103,7 @@ sr_store_totp_delete_tx(struct sr_tx *tx, const char *account_id, const char *us
 enum sr_rc
 sr_store_recovery_delete_tx(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM recovery_codes WHERE account_id = ? AND user_id = ?",
                                    &s);
@@ -111,7 +111,7 @@ sr_store_recovery_delete_tx(struct sr_tx *tx, const char *account_id, const char
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
@@ -119,7 +119,7 @@ sr_store_recovery_replace_tx(struct sr_tx *tx, const char *account_id, const cha
                              const unsigned char (*hashes)[SR_HASH_LEN], size_t n, int64_t now)
 {
         enum sr_rc rc = sr_store_recovery_delete_tx(tx, account_id, user_id);
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         for (size_t i = 0; rc == SR_OK && i < n; i++) {
                 rc = db_tx_stmt(tx,
                                 "INSERT INTO recovery_codes (account_id, user_id, code_hash,"
@@ -131,7 +131,7 @@ sr_store_recovery_replace_tx(struct sr_tx *tx, const char *account_id, const cha
                 db_bind_text(s, 2, user_id);
                 db_bind_raw(s, 3, hashes[i], SR_HASH_LEN);
                 db_bind_int(s, 4, now);
-                rc = db_exec_stmt(s);
+                rc = db_exec(s);
         }
         return rc;
 }
@@ -140,7 +140,7 @@ enum sr_rc
 sr_store_recovery_use_tx(struct sr_tx *tx, const char *account_id, const char *user_id,
                          const unsigned char hash[SR_HASH_LEN], int64_t now)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE recovery_codes SET used_at = ? WHERE account_id = ?"
                                    " AND user_id = ? AND code_hash = ? AND used_at IS NULL",
@@ -157,13 +157,13 @@ sr_store_recovery_use_tx(struct sr_tx *tx, const char *account_id, const char *u
 enum sr_rc
 sr_store_challenge_insert_tx(struct sr_tx *tx, const struct sr_challenge_row *c)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         /* Dead challenges go first; they are useless and carry ids. */
         enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM signin_challenges WHERE expires_at <= ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_int(s, 1, c->created_at);
-        rc = db_exec_stmt(s);
+        rc = db_exec(s);
         if (rc == SR_OK)
                 rc = db_tx_stmt(tx,
                                 "INSERT INTO signin_challenges (id, account_id, user_id,"
@@ -179,14 +179,14 @@ sr_store_challenge_insert_tx(struct sr_tx *tx, const struct sr_challenge_row *c)
         db_bind_int(s, 5, c->tries);
         db_bind_int(s, 6, c->expires_at);
         db_bind_int(s, 7, c->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_challenge_try_tx(struct sr_tx *tx, const unsigned char hash[SR_HASH_LEN], int64_t now,
                           int64_t max_tries, struct sr_challenge_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE signin_challenges SET tries = tries + 1"
                                    " WHERE challenge_hash = ? AND expires_at > ? AND tries < ?"
@@ -209,9 +209,9 @@ sr_store_challenge_try_tx(struct sr_tx *tx, const unsigned char hash[SR_HASH_LEN
         db_col_text(s, 1, c.account_id, sizeof(c.account_id));
         db_col_text(s, 2, c.user_id, sizeof(c.user_id));
         memcpy(c.hash, hash, SR_HASH_LEN);
-        c.tries = sqlite3_column_int64(s, 3);
-        c.expires_at = sqlite3_column_int64(s, 4);
-        c.created_at = sqlite3_column_int64(s, 5);
+        c.tries = db_col_int(s, 3);
+        c.expires_at = db_col_int(s, 4);
+        c.created_at = db_col_int(s, 5);
         /* Step to the end so the UPDATE completes before the reset. */
         while ((src = sqlite3_step(s)) == SQLITE_ROW)
                 ;
@@ -225,7 +225,7 @@ sr_store_challenge_try_tx(struct sr_tx *tx, const unsigned char hash[SR_HASH_LEN
 enum sr_rc
 sr_store_challenge_delete_tx(struct sr_tx *tx, const char *account_id, const char *id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM signin_challenges WHERE id = ? AND account_id = ?",
                                    &s);
@@ -233,13 +233,13 @@ sr_store_challenge_delete_tx(struct sr_tx *tx, const char *account_id, const cha
                 return rc;
         db_bind_text(s, 1, id);
         db_bind_text(s, 2, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_challenge_delete_user_tx(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM signin_challenges WHERE account_id = ?"
                                    " AND user_id = ?",
@@ -248,5 +248,5 @@ sr_store_challenge_delete_user_tx(struct sr_tx *tx, const char *account_id, cons
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }

@@ -5,12 +5,12 @@
 
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 
 enum sr_rc
 sr_store_reset_insert(struct sr_tx *tx, const struct sr_reset_row *t)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO reset_tokens (id, account_id, user_id,"
                                    " token_hash, expires_at, used_at, created_at)"
@@ -24,14 +24,14 @@ sr_store_reset_insert(struct sr_tx *tx, const struct sr_reset_row *t)
         db_bind_raw(s, 4, t->token_hash, sizeof(t->token_hash));
         db_bind_int(s, 5, t->expires_at);
         db_bind_int(s, 6, t->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_reset_find(struct sr_store *st, enum sr_region r, const unsigned char token_hash[32],
                     struct sr_reset_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, expires_at,"
                                    " coalesce(used_at, 0), created_at FROM reset_tokens"
@@ -52,9 +52,9 @@ sr_store_reset_find(struct sr_store *st, enum sr_region r, const unsigned char t
         db_col_text(s, 0, t.id, sizeof(t.id));
         db_col_text(s, 1, t.account_id, sizeof(t.account_id));
         db_col_text(s, 2, t.user_id, sizeof(t.user_id));
-        t.expires_at = sqlite3_column_int64(s, 3);
-        t.used_at = sqlite3_column_int64(s, 4);
-        t.created_at = sqlite3_column_int64(s, 5);
+        t.expires_at = db_col_int(s, 3);
+        t.used_at = db_col_int(s, 4);
+        t.created_at = db_col_int(s, 5);
         sqlite3_reset(s);
         *ret = t;
         return SR_OK;
@@ -64,7 +64,7 @@ enum sr_rc
 sr_store_reset_count_pending(struct sr_tx *tx, const char *account_id, const char *user_id,
                              int64_t now, int64_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "SELECT count(*) FROM reset_tokens WHERE account_id = ?"
                                    " AND user_id = ? AND used_at IS NULL AND expires_at > ?",
@@ -75,7 +75,7 @@ sr_store_reset_count_pending(struct sr_tx *tx, const char *account_id, const cha
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, now);
         int src = sqlite3_step(s);
-        int64_t n = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        int64_t n = src == SQLITE_ROW ? db_col_int(s, 0) : 0;
         sqlite3_reset(s);
         if (src != SQLITE_ROW)
                 return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
@@ -86,7 +86,7 @@ sr_store_reset_count_pending(struct sr_tx *tx, const char *account_id, const cha
 enum sr_rc
 sr_store_reset_use(struct sr_tx *tx, const char *account_id, const char *id, int64_t now)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE reset_tokens SET used_at = ? WHERE id = ?"
                                    " AND account_id = ? AND used_at IS NULL AND expires_at > ?",
@@ -103,7 +103,7 @@ sr_store_reset_use(struct sr_tx *tx, const char *account_id, const char *id, int
 enum sr_rc
 sr_store_reset_use_all(struct sr_tx *tx, const char *account_id, const char *user_id, int64_t now)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE reset_tokens SET used_at = ? WHERE account_id = ?"
                                    " AND user_id = ? AND used_at IS NULL",
@@ -113,14 +113,14 @@ sr_store_reset_use_all(struct sr_tx *tx, const char *account_id, const char *use
         db_bind_int(s, 1, now);
         db_bind_text(s, 2, account_id);
         db_bind_text(s, 3, user_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_reset_purge_user(struct sr_tx *tx, const char *account_id, const char *user_id,
                           int64_t before)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM reset_tokens WHERE account_id = ? AND user_id = ?"
                                    " AND expires_at < ?",
@@ -130,5 +130,5 @@ sr_store_reset_purge_user(struct sr_tx *tx, const char *account_id, const char *
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, before);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 void
@@ -25,7 +25,7 @@ sr_outbox_rows_free(struct sr_outbox_row *rows, size_t n)
 enum sr_rc
 sr_store_outbox_insert(struct sr_tx *tx, const struct sr_outbox_row *o)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO outbox (id, account_id, subject_id, kind,"
                                    " payload_ct, attempts, next_attempt_at, created_at, failed)"
@@ -42,11 +42,11 @@ sr_store_outbox_insert(struct sr_tx *tx, const struct sr_outbox_row *o)
         db_bind_int(s, 7, o->next_attempt_at);
         db_bind_int(s, 8, o->created_at);
         db_bind_int(s, 9, o->failed ? 1 : 0);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 static enum sr_rc
-row_read(sqlite3_stmt *s, struct sr_outbox_row *ret)
+row_read(struct db_stmt *s, struct sr_outbox_row *ret)
 {
         struct sr_outbox_row o;
         memset(&o, 0, sizeof(o));
@@ -54,10 +54,10 @@ row_read(sqlite3_stmt *s, struct sr_outbox_row *ret)
         db_col_text(s, 1, o.account_id, sizeof(o.account_id));
         db_col_text(s, 2, o.subject_id, sizeof(o.subject_id));
         db_col_text(s, 3, o.kind, sizeof(o.kind));
-        o.attempts = sqlite3_column_int64(s, 5);
-        o.next_attempt_at = sqlite3_column_int64(s, 6);
-        o.created_at = sqlite3_column_int64(s, 7);
-        o.failed = sqlite3_column_int(s, 8) != 0;
+        o.attempts = db_col_int(s, 5);
+        o.next_attempt_at = db_col_int(s, 6);
+        o.created_at = db_col_int(s, 7);
+        o.failed = (int)db_col_int(s, 8) != 0;
         enum sr_rc rc = db_col_blob(s, 4, &o.payload_ct);
         if (rc != SR_OK)
                 return rc;
@@ -71,7 +71,7 @@ sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now, unsigned
 {
         if (limit == 0 || limit > 1000)
                 return SR_E_INTERNAL;
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, subject_id, kind, payload_ct,"
                                    " attempts, next_attempt_at, created_at, failed FROM outbox"
@@ -110,21 +110,21 @@ enum sr_rc
 sr_store_outbox_delete(struct sr_store *st, enum sr_region r, const char *account_id,
                        const char *id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "DELETE FROM outbox WHERE id = ? AND account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, id);
         db_bind_text(s, 2, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_outbox_retry(struct sr_store *st, enum sr_region r, const char *account_id,
                       const char *id, int64_t attempts, int64_t next_attempt_at, bool failed)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "UPDATE outbox SET attempts = ?, next_attempt_at = ?,"
                                    " failed = ? WHERE id = ? AND account_id = ?",
@@ -136,21 +136,21 @@ sr_store_outbox_retry(struct sr_store *st, enum sr_region r, const char *account
         db_bind_int(s, 3, failed ? 1 : 0);
         db_bind_text(s, 4, id);
         db_bind_text(s, 5, account_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_outbox_count(struct sr_store *st, enum sr_region r, const char *account_id,
                       int64_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT count(*) FROM outbox WHERE account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
         int src = sqlite3_step(s);
-        int64_t n = src == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        int64_t n = src == SQLITE_ROW ? db_col_int(s, 0) : 0;
         sqlite3_reset(s);
         if (src != SQLITE_ROW)
                 return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);

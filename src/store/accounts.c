@@ -2,7 +2,7 @@
  * (AUTH-10) and the per-account session limits (AUTH-7). */
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 
 void
 sr_account_row_fini(struct sr_account_row *a)
@@ -16,7 +16,7 @@ sr_account_row_fini(struct sr_account_row *a)
 enum sr_rc
 sr_store_account_insert(struct sr_tx *tx, const struct sr_account_row *a)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(
                 tx,
                 "INSERT INTO accounts (id, account_id, company_ct, country, signup_user_id,"
@@ -37,14 +37,41 @@ sr_store_account_insert(struct sr_tx *tx, const struct sr_account_row *a)
         db_bind_int(s, 9, a->idle_timeout_s);
         db_bind_int(s, 10, a->max_lifetime_s);
         db_bind_int(s, 11, a->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
+}
+
+static enum sr_rc
+account_read(struct db_stmt *s, void *row)
+{
+        struct sr_account_row a;
+        memset(&a, 0, sizeof(a));
+        db_col_text(s, 0, a.id, sizeof(a.id));
+        db_col_text(s, 2, a.country, sizeof(a.country));
+        db_col_text(s, 3, a.signup_user_id, sizeof(a.signup_user_id));
+        db_col_text(s, 4, a.signup_ip_prefix, sizeof(a.signup_ip_prefix));
+        a.idle_timeout_s = db_col_int(s, 8);
+        a.max_lifetime_s = db_col_int(s, 9);
+        a.created_at = db_col_int(s, 10);
+        enum sr_rc rc = db_col_blob(s, 1, &a.company_ct);
+        if (rc == SR_OK)
+                rc = db_col_blob(s, 5, &a.signup_ip_ct);
+        if (rc == SR_OK)
+                rc = db_col_blob(s, 6, &a.signup_browser_ct);
+        if (rc == SR_OK)
+                rc = db_col_blob(s, 7, &a.signup_os_ct);
+        if (rc != SR_OK) {
+                sr_account_row_fini(&a);
+                return rc;
+        }
+        *(struct sr_account_row *)row = a;
+        return SR_OK;
 }
 
 enum sr_rc
 sr_store_account_get(struct sr_store *st, enum sr_region r, const char *account_id,
                      struct sr_account_row *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, company_ct, country, signup_user_id,"
                                    " signup_ip_prefix, signup_ip_ct, signup_browser_ct,"
@@ -54,41 +81,14 @@ sr_store_account_get(struct sr_store *st, enum sr_region r, const char *account_
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        struct sr_account_row a;
-        memset(&a, 0, sizeof(a));
-        db_col_text(s, 0, a.id, sizeof(a.id));
-        db_col_text(s, 2, a.country, sizeof(a.country));
-        db_col_text(s, 3, a.signup_user_id, sizeof(a.signup_user_id));
-        db_col_text(s, 4, a.signup_ip_prefix, sizeof(a.signup_ip_prefix));
-        a.idle_timeout_s = sqlite3_column_int64(s, 8);
-        a.max_lifetime_s = sqlite3_column_int64(s, 9);
-        a.created_at = sqlite3_column_int64(s, 10);
-        rc = db_col_blob(s, 1, &a.company_ct);
-        if (rc == SR_OK)
-                rc = db_col_blob(s, 5, &a.signup_ip_ct);
-        if (rc == SR_OK)
-                rc = db_col_blob(s, 6, &a.signup_browser_ct);
-        if (rc == SR_OK)
-                rc = db_col_blob(s, 7, &a.signup_os_ct);
-        sqlite3_reset(s);
-        if (rc != SR_OK) {
-                sr_account_row_fini(&a);
-                return rc;
-        }
-        *ret = a;
-        return SR_OK;
+        return db_one(s, account_read, ret);
 }
 
 enum sr_rc
 sr_store_account_set_session_limits(struct sr_tx *tx, const char *account_id,
                                     int64_t idle_timeout_s, int64_t max_lifetime_s)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE accounts SET idle_timeout_s = ?, max_lifetime_s = ?"
                                    " WHERE account_id = ?",

@@ -1,12 +1,12 @@
 /* Role grants: which role a user holds at which scope (ACC-1, ACC-2). */
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 
 enum sr_rc
 sr_store_grant_insert(struct sr_tx *tx, const struct sr_grant_row *g)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO role_grants (id, account_id, user_id, role,"
                                    " channel_id, granted_by, created_at)"
@@ -21,7 +21,7 @@ sr_store_grant_insert(struct sr_tx *tx, const struct sr_grant_row *g)
         db_bind_text(s, 5, g->channel_id);
         db_bind_text(s, 6, g->granted_by);
         db_bind_int(s, 7, g->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
@@ -29,7 +29,7 @@ sr_store_grant_list_user(struct sr_store *st, enum sr_region r, const char *acco
                          const char *user_id, struct sr_grant_row *ret, size_t max,
                          size_t *ret_n)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, role, channel_id,"
                                    " granted_by, created_at FROM role_grants"
@@ -53,7 +53,7 @@ sr_store_grant_list_user(struct sr_store *st, enum sr_region r, const char *acco
                 db_col_text(s, 3, g->role, sizeof(g->role));
                 db_col_text(s, 4, g->channel_id, sizeof(g->channel_id));
                 db_col_text(s, 5, g->granted_by, sizeof(g->granted_by));
-                g->created_at = sqlite3_column_int64(s, 6);
+                g->created_at = db_col_int(s, 6);
         }
         sqlite3_reset(s);
         if (src != SQLITE_ROW && src != SQLITE_DONE)
@@ -65,7 +65,7 @@ sr_store_grant_list_user(struct sr_store *st, enum sr_region r, const char *acco
 enum sr_rc
 sr_store_grant_delete_user(struct sr_tx *tx, const char *account_id, const char *user_id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM role_grants WHERE account_id = ? AND user_id = ?",
                                    &s);
@@ -73,5 +73,5 @@ sr_store_grant_delete_user(struct sr_tx *tx, const char *account_id, const char 
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }

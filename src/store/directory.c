@@ -1,25 +1,25 @@
 /* The account directory: id, slug, region, state. No personal data. */
 #include <string.h>
 
-#include "store/sqlite/db.h"
+#include "store/db.h"
 #include "util/alloc.h"
 
 static enum sr_rc
-row_read(sqlite3_stmt *s, struct sr_dir_account *a)
+row_read(struct db_stmt *s, struct sr_dir_account *a)
 {
         char region[8];
         db_col_text(s, 0, a->id, sizeof(a->id));
         db_col_text(s, 1, a->slug, sizeof(a->slug));
         db_col_text(s, 2, region, sizeof(region));
         db_col_text(s, 3, a->state, sizeof(a->state));
-        a->created_at = sqlite3_column_int64(s, 4);
+        a->created_at = db_col_int(s, 4);
         return sr_region_parse(region, &a->region) == SR_OK ? SR_OK : SR_E_STORE;
 }
 
 enum sr_rc
 sr_store_dir_insert(struct sr_store *st, const struct sr_dir_account *a)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
                                    "INSERT INTO accounts (id, slug, region, state, created_at)"
                                    " VALUES (?, ?, ?, ?, ?)",
@@ -31,25 +31,25 @@ sr_store_dir_insert(struct sr_store *st, const struct sr_dir_account *a)
         db_bind_text(s, 3, sr_region_name(a->region));
         db_bind_text(s, 4, a->state);
         db_bind_int(s, 5, a->created_at);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_dir_delete(struct sr_store *st, const char *id)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
                                    "DELETE FROM accounts WHERE id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, id);
-        return db_exec_stmt(s);
+        return db_exec(s);
 }
 
 enum sr_rc
 sr_store_dir_find(struct sr_store *st, const char *id_or_slug, struct sr_dir_account *ret)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
                                    "SELECT id, slug, region, state, created_at FROM accounts"
                                    " WHERE id = ?1 OR slug = ?1",
@@ -74,7 +74,7 @@ enum sr_rc
 sr_store_dir_each(struct sr_store *st, enum sr_rc (*fn)(const struct sr_dir_account *, void *),
                   void *arg)
 {
-        sqlite3_stmt *s = NULL;
+        struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
                                    "SELECT id, slug, region, state, created_at FROM accounts"
                                    " ORDER BY created_at, id",
