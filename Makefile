@@ -13,11 +13,11 @@ APT_BUILD  := meson ninja-build pkg-config gcc clang libclang-rt-14-dev libmicro
               libzxcvbn-dev libpwquality-dev cracklib-runtime libinih-dev liboath-dev libpq-dev \
               libgnutls28-dev libcrypt-dev libunistring-dev gnutls-bin openssl curl ca-certificates \
               python3 git
-APT_TEST   := python3-aiosmtpd sqlite3 procps testssl.sh sslscan sqlmap
+APT_TEST   := python3-aiosmtpd sqlite3 procps testssl.sh sslscan sqlmap postgresql-15 postgresql-client-15
 # node 18 (plain Debian 12) has no --test-concurrency; node 20 does.
 NODE_TEST_FLAGS = $(shell node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null && echo --test-concurrency=2)
 
-.PHONY: run check check-security deps deps-test build build-check unit e2e fuzz coverage clean
+.PHONY: run check check-security check-pg deps deps-test build build-check unit e2e fuzz coverage clean
 
 deps:
 	@missing=$$(for p in $(APT_BUILD); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -44,7 +44,7 @@ build-check: deps
 	ninja -C build
 
 run: build
-	@if [ ! -e "$(DATA)/directory.db" ]; then \
+	@if [ ! -e "$(DATA)/keys/master.key" ]; then \
 	  ./build-release/strongroom init --data-dir "$(DATA)"; \
 	else echo "Using the existing data directory $(DATA)."; fi
 	@echo "Open https://$(LISTEN)/ (self-signed certificate: $(DATA)/tls/cert.pem). Ctrl-C stops."
@@ -59,6 +59,16 @@ e2e: build-check deps-test
 	STRONGROOM_BIN=$(CURDIR)/build/strongroom node --test $(NODE_TEST_FLAGS) tests/e2e/*.test.mjs 2>&1 | \
 	  tee build/e2e.log | grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)|^not ok' ; \
 	  exit $${PIPESTATUS[0]}
+
+# The same end-to-end suite with the server on the PostgreSQL driver: a
+# throwaway PostgreSQL 15 (tests/support/pg.sh), a fresh database per server.
+check-pg: build-check deps-test
+	@echo "== e2e on PostgreSQL"; pgdir=$$(mktemp -d /tmp/sr-pg.XXXXXX); \
+	conn=$$(tests/support/pg.sh start $$pgdir) || { tests/support/pg.sh stop $$pgdir; exit 1; }; \
+	STRONGROOM_TEST_PG="$$conn" STRONGROOM_BIN=$(CURDIR)/build/strongroom \
+	  node --test $(NODE_TEST_FLAGS) tests/e2e/*.test.mjs 2>&1 | \
+	  tee build/e2e-pg.log | grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)|^not ok'; \
+	st=$${PIPESTATUS[0]}; tests/support/pg.sh stop $$pgdir; exit $$st
 
 coverage:
 	python3 tools/claims_coverage.py
@@ -91,6 +101,7 @@ check-security: build-check deps-test
 check: deps-test build-check
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory check-pg
 	$(MAKE) --no-print-directory fuzz
 	$(MAKE) --no-print-directory check-security
 	python3 tools/check_openapi.py >/dev/null

@@ -2,7 +2,8 @@
  * the stores of every region, the master key (0600), a self-signed
  * certificate and the first platform operator with a one-time password
  * that must be changed at first sign-in. Refuses an existing data dir so
- * a second run can never replace a key. */
+ * a second run can never replace a key. A strongroom.conf written before
+ * init is kept, so [store] driver = postgres applies from the start. */
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -80,10 +81,11 @@ print_result(bool json, const char *user_id, const struct sr_secret *otp)
 static int
 run(const char *dir, bool json)
 {
-        char path[4096], key[4096], cert[4096], err[256] = "";
+        char path[4096], mkey[4096], key[4096], cert[4096], err[256] = "";
         snprintf(path, sizeof(path), "%s/directory.db", dir);
+        snprintf(mkey, sizeof(mkey), "%s/keys/master.key", dir);
         struct stat st;
-        if (stat(path, &st) == 0) {
+        if (stat(path, &st) == 0 || stat(mkey, &st) == 0) {
                 sr_cli_fail("init", "%s is already initialised", dir);
                 return 1;
         }

@@ -10,33 +10,24 @@
         "id, account_id, creator_id, name, scopes, channel_id, secret_hash, expires_at," \
         " revoked_at, last_used_at, created_at"
 
-static void
-key_read(struct db_stmt *s, struct sr_api_key_row *k)
-{
-        memset(k, 0, sizeof(*k));
-        db_col_text(s, 0, k->id, sizeof(k->id));
-        db_col_text(s, 1, k->account_id, sizeof(k->account_id));
-        db_col_text(s, 2, k->creator_id, sizeof(k->creator_id));
-        db_col_text(s, 3, k->name, sizeof(k->name));
-        k->scopes = (unsigned)db_col_int(s, 4);
-        db_col_text(s, 5, k->channel_id, sizeof(k->channel_id));
-        db_col_fixed(s, 6, k->secret_hash, sizeof(k->secret_hash));
-        k->expires_at = db_col_int(s, 7);
-        k->revoked_at = db_col_int(s, 8);
-        k->last_used_at = db_col_int(s, 9);
-        k->created_at = db_col_int(s, 10);
-}
-
 static enum sr_rc
-one_key(struct db_stmt *s, struct sr_api_key_row *ret)
+key_read(struct db_stmt *s, void *row)
 {
-        int src = sqlite3_step(s);
-        if (src == SQLITE_ROW)
-                key_read(s, ret);
-        sqlite3_reset(s);
-        if (src == SQLITE_ROW)
-                return SR_OK;
-        return src == SQLITE_DONE ? SR_E_NOT_FOUND : SR_E_STORE;
+        struct sr_api_key_row k;
+        memset(&k, 0, sizeof(k));
+        db_col_text(s, 0, k.id, sizeof(k.id));
+        db_col_text(s, 1, k.account_id, sizeof(k.account_id));
+        db_col_text(s, 2, k.creator_id, sizeof(k.creator_id));
+        db_col_text(s, 3, k.name, sizeof(k.name));
+        k.scopes = (unsigned)db_col_int(s, 4);
+        db_col_text(s, 5, k.channel_id, sizeof(k.channel_id));
+        db_col_fixed(s, 6, k.secret_hash, sizeof(k.secret_hash));
+        k.expires_at = db_col_int(s, 7);
+        k.revoked_at = db_col_int(s, 8);
+        k.last_used_at = db_col_int(s, 9);
+        k.created_at = db_col_int(s, 10);
+        *(struct sr_api_key_row *)row = k;
+        return SR_OK;
 }
 
 enum sr_rc
@@ -72,7 +63,7 @@ sr_store_api_key_find(struct sr_store *st, enum sr_region r, const unsigned char
         if (rc != SR_OK)
                 return rc;
         db_bind_raw(s, 1, hash, 32);
-        return one_key(s, ret);
+        return db_one(s, key_read, ret);
 }
 
 enum sr_rc
@@ -87,7 +78,7 @@ sr_store_api_key_get(struct sr_store *st, enum sr_region r, const char *account_
                 return rc;
         db_bind_text(s, 1, id);
         db_bind_text(s, 2, account_id);
-        return one_key(s, ret);
+        return db_one(s, key_read, ret);
 }
 
 enum sr_rc
@@ -118,16 +109,14 @@ sr_store_api_key_list(struct sr_store *st, enum sr_region r, const char *account
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        struct sr_api_key_row *rows = sr_calloc(limit ? limit : 1, sizeof(*rows));
-        if (rows == NULL)
-                return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
-        db_bind_str(s, 2, after_id ? after_id : "");
+        db_bind_str(s, 2, after_id);
         db_bind_int(s, 3, limit);
+        void *rows = NULL;
         size_t n = 0;
-        while (n < limit && sqlite3_step(s) == SQLITE_ROW)
-                key_read(s, &rows[n++]);
-        sqlite3_reset(s);
+        rc = db_list(s, key_read, NULL, sizeof(struct sr_api_key_row), limit, &rows, &n);
+        if (rc != SR_OK)
+                return rc;
         *ret = rows;
         *ret_n = n;
         return SR_OK;
@@ -150,6 +139,28 @@ sr_store_api_key_touch(struct sr_store *st, enum sr_region r, const char *accoun
         return db_exec(s);
 }
 
+/* The whole list, however long: a cut-off CIDR (10.0.0.0/16 read as
+ * 10.0.0.0/1) would let far more addresses in. */
+static enum sr_rc
+cidrs_read(struct db_stmt *s, void *row)
+{
+        struct sr_blob b = {0};
+        enum sr_rc rc = db_col_blob(s, 0, &b);
+        if (rc != SR_OK)
+                return rc;
+        char *out = sr_malloc(b.len + 1);
+        if (out != NULL) {
+                if (b.len > 0)
+                        memcpy(out, b.p, b.len);
+                out[b.len] = '\0';
+        }
+        sr_blob_fini(&b);
+        if (out == NULL)
+                return SR_E_NOMEM;
+        *(char **)row = out;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_allowlist_get(struct sr_store *st, enum sr_region r, const char *account_id, char **ret)
 {
@@ -159,16 +170,14 @@ sr_store_allowlist_get(struct sr_store *st, enum sr_region r, const char *accoun
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        const unsigned char *t = src == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
-        char *out = sr_strdup(t ? (const char *)t : "");
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW && src != SQLITE_DONE) {
-                sr_free(out);
-                return SR_E_STORE;
+        char *out = NULL;
+        rc = db_one(s, cidrs_read, &out);
+        if (rc == SR_E_NOT_FOUND) {
+                out = sr_strdup("");
+                rc = out != NULL ? SR_OK : SR_E_NOMEM;
         }
-        if (out == NULL)
-                return SR_E_NOMEM;
+        if (rc != SR_OK)
+                return rc;
         *ret = out;
         return SR_OK;
 }
@@ -179,8 +188,8 @@ sr_store_allowlist_set(struct sr_tx *tx, const char *account_id, const char *cid
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO ip_allowlists (account_id, cidrs, updated_at)"
-                                   " VALUES (?1, ?2, ?3) ON CONFLICT (account_id) DO UPDATE"
-                                   " SET cidrs = ?2, updated_at = ?3",
+                                   " VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE"
+                                   " SET cidrs = excluded.cidrs, updated_at = excluded.updated_at",
                                    &s);
         if (rc != SR_OK)
                 return rc;
@@ -235,6 +244,31 @@ sr_store_support_revoke(struct sr_tx *tx, const char *account_id, const char *id
         return db_exec_changed(s);
 }
 
+static enum sr_rc
+support_read(struct db_stmt *s, void *row)
+{
+        struct sr_support_grant_row g;
+        memset(&g, 0, sizeof(g));
+        db_col_text(s, 0, g.id, sizeof(g.id));
+        db_col_text(s, 1, g.account_id, sizeof(g.account_id));
+        db_col_text(s, 2, g.grantee_id, sizeof(g.grantee_id));
+        db_col_text(s, 3, g.granted_by, sizeof(g.granted_by));
+        g.expires_at = db_col_int(s, 5);
+        g.revoked_at = db_col_int(s, 6);
+        g.created_at = db_col_int(s, 7);
+        enum sr_rc rc = db_col_blob(s, 4, &g.reason_ct);
+        if (rc != SR_OK)
+                return rc;
+        *(struct sr_support_grant_row *)row = g;
+        return SR_OK;
+}
+
+static void
+support_fini(void *row)
+{
+        sr_blob_fini(&((struct sr_support_grant_row *)row)->reason_ct);
+}
+
 enum sr_rc
 sr_store_support_list(struct sr_store *st, enum sr_region r, const char *account_id,
                       struct sr_support_grant_row **ret, size_t *ret_n)
@@ -247,27 +281,13 @@ sr_store_support_list(struct sr_store *st, enum sr_region r, const char *account
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        struct sr_support_grant_row *rows = sr_calloc(200, sizeof(*rows));
-        if (rows == NULL)
-                return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
+        void *rows = NULL;
         size_t n = 0;
-        while (rc == SR_OK && n < 200 && sqlite3_step(s) == SQLITE_ROW) {
-                struct sr_support_grant_row *g = &rows[n++];
-                db_col_text(s, 0, g->id, sizeof(g->id));
-                db_col_text(s, 1, g->account_id, sizeof(g->account_id));
-                db_col_text(s, 2, g->grantee_id, sizeof(g->grantee_id));
-                db_col_text(s, 3, g->granted_by, sizeof(g->granted_by));
-                rc = db_col_blob(s, 4, &g->reason_ct);
-                g->expires_at = db_col_int(s, 5);
-                g->revoked_at = db_col_int(s, 6);
-                g->created_at = db_col_int(s, 7);
-        }
-        sqlite3_reset(s);
-        if (rc != SR_OK) {
-                sr_support_grant_rows_free(rows, n);
+        rc = db_list(s, support_read, support_fini, sizeof(struct sr_support_grant_row), 200,
+                     &rows, &n);
+        if (rc != SR_OK)
                 return rc;
-        }
         *ret = rows;
         *ret_n = n;
         return SR_OK;
@@ -288,11 +308,12 @@ sr_store_support_active(struct sr_store *st, enum sr_region r, const char *accou
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, grantee_id);
         db_bind_int(s, 3, now);
-        int src = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW && src != SQLITE_DONE)
-                return SR_E_STORE;
-        *ret_active = src == SQLITE_ROW;
+        bool row = false;
+        rc = db_step(s, &row);
+        db_reset(s);
+        if (rc != SR_OK)
+                return rc;
+        *ret_active = row;
         return SR_OK;
 }
 
@@ -302,6 +323,32 @@ sr_session_rows_free(struct sr_session_row *rows, size_t n)
         for (size_t i = 0; rows != NULL && i < n; i++)
                 sr_session_row_fini(&rows[i]);
         sr_free(rows);
+}
+
+static enum sr_rc
+session_read(struct db_stmt *s, void *row)
+{
+        struct sr_session_row x;
+        memset(&x, 0, sizeof(x));
+        db_col_text(s, 0, x.id, sizeof(x.id));
+        db_col_text(s, 1, x.account_id, sizeof(x.account_id));
+        db_col_text(s, 2, x.user_id, sizeof(x.user_id));
+        x.epoch = db_col_int(s, 3);
+        x.created_at = db_col_int(s, 4);
+        x.last_seen_at = db_col_int(s, 5);
+        x.expires_at = db_col_int(s, 6);
+        db_col_text(s, 7, x.ip_prefix, sizeof(x.ip_prefix));
+        enum sr_rc rc = db_col_blob(s, 8, &x.ua_ct);
+        if (rc != SR_OK)
+                return rc;
+        *(struct sr_session_row *)row = x;
+        return SR_OK;
+}
+
+static void
+session_fini(void *row)
+{
+        sr_session_row_fini(row);
 }
 
 enum sr_rc
@@ -317,29 +364,14 @@ sr_store_session_list_user(struct sr_store *st, enum sr_region r, const char *ac
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        struct sr_session_row *rows = sr_calloc(100, sizeof(*rows));
-        if (rows == NULL)
-                return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
+        void *rows = NULL;
         size_t n = 0;
-        while (rc == SR_OK && n < 100 && sqlite3_step(s) == SQLITE_ROW) {
-                struct sr_session_row *x = &rows[n++];
-                db_col_text(s, 0, x->id, sizeof(x->id));
-                db_col_text(s, 1, x->account_id, sizeof(x->account_id));
-                db_col_text(s, 2, x->user_id, sizeof(x->user_id));
-                x->epoch = db_col_int(s, 3);
-                x->created_at = db_col_int(s, 4);
-                x->last_seen_at = db_col_int(s, 5);
-                x->expires_at = db_col_int(s, 6);
-                db_col_text(s, 7, x->ip_prefix, sizeof(x->ip_prefix));
-                rc = db_col_blob(s, 8, &x->ua_ct);
-        }
-        sqlite3_reset(s);
-        if (rc != SR_OK) {
-                sr_session_rows_free(rows, n);
+        rc = db_list(s, session_read, session_fini, sizeof(struct sr_session_row), 100, &rows,
+                     &n);
+        if (rc != SR_OK)
                 return rc;
-        }
         *ret = rows;
         *ret_n = n;
         return SR_OK;

@@ -9,24 +9,43 @@
         "account_id, seq, id, time, actor_id, actor_type, action, target_type," \
         " target_id, outcome, client_ip_prefix, request_id, mac"
 
-static void
-row_read(struct db_stmt *s, struct sr_audit_row *e)
+static enum sr_rc
+row_read(struct db_stmt *s, void *row)
 {
-        memset(e, 0, sizeof(*e));
-        db_col_text(s, 0, e->account_id, sizeof(e->account_id));
-        e->seq = db_col_int(s, 1);
-        db_col_text(s, 2, e->id, sizeof(e->id));
-        e->time = db_col_int(s, 3);
-        db_col_text(s, 4, e->actor_id, sizeof(e->actor_id));
-        db_col_text(s, 5, e->actor_type, sizeof(e->actor_type));
-        db_col_text(s, 6, e->action, sizeof(e->action));
-        db_col_text(s, 7, e->target_type, sizeof(e->target_type));
-        db_col_text(s, 8, e->target_id, sizeof(e->target_id));
-        db_col_text(s, 9, e->outcome, sizeof(e->outcome));
-        db_col_text(s, 10, e->client_ip_prefix, sizeof(e->client_ip_prefix));
-        db_col_text(s, 11, e->request_id, sizeof(e->request_id));
-        if (!db_col_fixed(s, 12, e->mac, SR_AUDIT_MAC_LEN))
-                memset(e->mac, 0, SR_AUDIT_MAC_LEN);
+        struct sr_audit_row e;
+        memset(&e, 0, sizeof(e));
+        db_col_text(s, 0, e.account_id, sizeof(e.account_id));
+        e.seq = db_col_int(s, 1);
+        db_col_text(s, 2, e.id, sizeof(e.id));
+        e.time = db_col_int(s, 3);
+        db_col_text(s, 4, e.actor_id, sizeof(e.actor_id));
+        db_col_text(s, 5, e.actor_type, sizeof(e.actor_type));
+        db_col_text(s, 6, e.action, sizeof(e.action));
+        db_col_text(s, 7, e.target_type, sizeof(e.target_type));
+        db_col_text(s, 8, e.target_id, sizeof(e.target_id));
+        db_col_text(s, 9, e.outcome, sizeof(e.outcome));
+        db_col_text(s, 10, e.client_ip_prefix, sizeof(e.client_ip_prefix));
+        db_col_text(s, 11, e.request_id, sizeof(e.request_id));
+        /* A bad mac stays zero and fails verification, not the read. */
+        db_col_fixed(s, 12, e.mac, SR_AUDIT_MAC_LEN);
+        *(struct sr_audit_row *)row = e;
+        return SR_OK;
+}
+
+struct head {
+        int64_t seq;
+        unsigned char mac[SR_AUDIT_MAC_LEN];
+};
+
+static enum sr_rc
+head_read(struct db_stmt *s, void *row)
+{
+        struct head h;
+        h.seq = db_col_int(s, 0);
+        if (!db_col_fixed(s, 1, h.mac, SR_AUDIT_MAC_LEN))
+                return SR_E_STORE;
+        *(struct head *)row = h;
+        return SR_OK;
 }
 
 enum sr_rc
@@ -41,21 +60,14 @@ sr_store_audit_head(struct sr_tx *tx, const char *account_id, int64_t *ret_seq,
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        if (src == SQLITE_ROW) {
-                int64_t seq = db_col_int(s, 0);
-                if (!db_col_fixed(s, 1, ret_mac, SR_AUDIT_MAC_LEN))
-                        rc = SR_E_STORE;
-                else
-                        *ret_seq = seq;
-        } else if (src == SQLITE_DONE) {
-                *ret_seq = 0;
-                memset(ret_mac, 0, SR_AUDIT_MAC_LEN);
-        } else {
-                rc = db_rc(src);
-        }
-        sqlite3_reset(s);
-        return rc;
+        struct head h;
+        memset(&h, 0, sizeof(h)); /* an empty chain: seq 0, zero mac */
+        rc = db_one(s, head_read, &h);
+        if (rc != SR_OK && rc != SR_E_NOT_FOUND)
+                return rc;
+        *ret_seq = h.seq;
+        memcpy(ret_mac, h.mac, SR_AUDIT_MAC_LEN);
+        return SR_OK;
 }
 
 enum sr_rc
@@ -91,8 +103,9 @@ sr_store_audit_checkpoint_put(struct sr_tx *tx, const char *account_id,
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "INSERT INTO audit_checkpoints (account_id, seq, mac, sig, time)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (account_id) DO UPDATE"
-                                   " SET seq = ?2, mac = ?3, sig = ?4, time = ?5",
+                                   " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE"
+                                   " SET seq = excluded.seq, mac = excluded.mac,"
+                                   " sig = excluded.sig, time = excluded.time",
                                    &s);
         if (rc != SR_OK)
                 return rc;
@@ -102,6 +115,19 @@ sr_store_audit_checkpoint_put(struct sr_tx *tx, const char *account_id,
         db_bind_raw(s, 4, c->sig, SR_AUDIT_SIG_LEN);
         db_bind_int(s, 5, c->time);
         return db_exec(s);
+}
+
+static enum sr_rc
+checkpoint_read(struct db_stmt *s, void *row)
+{
+        struct sr_audit_checkpoint c;
+        c.seq = db_col_int(s, 0);
+        c.time = db_col_int(s, 3);
+        if (!db_col_fixed(s, 1, c.mac, SR_AUDIT_MAC_LEN) ||
+            !db_col_fixed(s, 2, c.sig, SR_AUDIT_SIG_LEN))
+                return SR_E_STORE;
+        *(struct sr_audit_checkpoint *)row = c;
+        return SR_OK;
 }
 
 enum sr_rc
@@ -116,21 +142,7 @@ sr_store_audit_checkpoint_get(struct sr_store *st, enum sr_region r, const char 
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        struct sr_audit_checkpoint c;
-        if (src == SQLITE_ROW) {
-                c.seq = db_col_int(s, 0);
-                c.time = db_col_int(s, 3);
-                if (!db_col_fixed(s, 1, c.mac, SR_AUDIT_MAC_LEN) ||
-                    !db_col_fixed(s, 2, c.sig, SR_AUDIT_SIG_LEN))
-                        rc = SR_E_STORE;
-        } else {
-                rc = src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        sqlite3_reset(s);
-        if (rc == SR_OK)
-                *ret = c;
-        return rc;
+        return db_one(s, checkpoint_read, ret);
 }
 
 enum sr_rc
@@ -145,19 +157,31 @@ sr_store_audit_list(struct sr_store *st, enum sr_region r, const char *account_i
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        struct sr_audit_row *rows = sr_calloc(limit ? limit : 1, sizeof(*rows));
-        if (rows == NULL)
-                return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
         db_bind_int(s, 2, before_seq > 0 ? before_seq : INT64_MAX);
         db_bind_int(s, 3, limit);
+        void *rows = NULL;
         size_t n = 0;
-        while (n < limit && sqlite3_step(s) == SQLITE_ROW)
-                row_read(s, &rows[n++]);
-        sqlite3_reset(s);
+        rc = db_list(s, row_read, NULL, sizeof(struct sr_audit_row), limit, &rows, &n);
+        if (rc != SR_OK)
+                return rc;
         *ret_rows = rows;
         *ret_n = n;
         return SR_OK;
+}
+
+struct each_call {
+        enum sr_rc (*fn)(const struct sr_audit_row *, void *);
+        void *arg;
+};
+
+static enum sr_rc
+each_row(struct db_stmt *s, void *arg)
+{
+        const struct each_call *c = arg;
+        struct sr_audit_row e;
+        enum sr_rc rc = row_read(s, &e);
+        return rc == SR_OK ? c->fn(&e, c->arg) : rc;
 }
 
 enum sr_rc
@@ -172,14 +196,29 @@ sr_store_audit_each(struct sr_store *st, enum sr_region r, const char *account_i
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src;
-        struct sr_audit_row e;
-        while (rc == SR_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-                row_read(s, &e);
-                rc = fn(&e, arg);
+        struct each_call c = {fn, arg};
+        return db_each(s, each_row, &c);
+}
+
+struct id_list {
+        char (*ids)[SR_ID_LEN + 1];
+        size_t n, cap;
+};
+
+static enum sr_rc
+id_collect(struct db_stmt *s, void *arg)
+{
+        struct id_list *l = arg;
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 16;
+                void *p = sr_realloc(l->ids, cap * sizeof(*l->ids));
+                if (p == NULL)
+                        return SR_E_NOMEM;
+                l->ids = p;
+                l->cap = cap;
         }
-        sqlite3_reset(s);
-        return rc;
+        db_col_text(s, 0, l->ids[l->n++], SR_ID_LEN + 1);
+        return SR_OK;
 }
 
 enum sr_rc
@@ -194,23 +233,10 @@ sr_store_audit_accounts(struct sr_store *st, enum sr_region r,
         if (rc != SR_OK)
                 return rc;
         /* Collect first: fn runs further statements on this connection. */
-        char(*ids)[SR_ID_LEN + 1] = NULL;
-        size_t n = 0, cap = 0;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-                if (n == cap) {
-                        cap = cap ? cap * 2 : 16;
-                        void *p = sr_realloc(ids, cap * sizeof(*ids));
-                        if (p == NULL) {
-                                rc = SR_E_NOMEM;
-                                break;
-                        }
-                        ids = p;
-                }
-                db_col_text(s, 0, ids[n++], SR_ID_LEN + 1);
-        }
-        sqlite3_reset(s);
-        for (size_t i = 0; rc == SR_OK && i < n; i++)
-                rc = fn(ids[i], arg);
-        sr_free(ids);
+        struct id_list l = {0};
+        rc = db_each(s, id_collect, &l);
+        for (size_t i = 0; rc == SR_OK && i < l.n; i++)
+                rc = fn(l.ids[i], arg);
+        sr_free(l.ids);
         return rc;
 }

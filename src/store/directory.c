@@ -5,15 +5,20 @@
 #include "util/alloc.h"
 
 static enum sr_rc
-row_read(struct db_stmt *s, struct sr_dir_account *a)
+row_read(struct db_stmt *s, void *row)
 {
+        struct sr_dir_account a;
+        memset(&a, 0, sizeof(a));
         char region[8];
-        db_col_text(s, 0, a->id, sizeof(a->id));
-        db_col_text(s, 1, a->slug, sizeof(a->slug));
+        db_col_text(s, 0, a.id, sizeof(a.id));
+        db_col_text(s, 1, a.slug, sizeof(a.slug));
         db_col_text(s, 2, region, sizeof(region));
-        db_col_text(s, 3, a->state, sizeof(a->state));
-        a->created_at = db_col_int(s, 4);
-        return sr_region_parse(region, &a->region) == SR_OK ? SR_OK : SR_E_STORE;
+        db_col_text(s, 3, a.state, sizeof(a.state));
+        a.created_at = db_col_int(s, 4);
+        if (sr_region_parse(region, &a.region) != SR_OK)
+                return SR_E_STORE;
+        *(struct sr_dir_account *)row = a;
+        return SR_OK;
 }
 
 enum sr_rc
@@ -57,16 +62,29 @@ sr_store_dir_find(struct sr_store *st, const char *id_or_slug, struct sr_dir_acc
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, id_or_slug);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
+        return db_one(s, row_read, ret);
+}
+
+struct dir_list {
+        struct sr_dir_account *all;
+        size_t n, cap;
+};
+
+static enum sr_rc
+dir_collect(struct db_stmt *s, void *arg)
+{
+        struct dir_list *l = arg;
+        if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 16;
+                void *p = sr_realloc(l->all, cap * sizeof(*l->all));
+                if (p == NULL)
+                        return SR_E_NOMEM;
+                l->all = p;
+                l->cap = cap;
         }
-        struct sr_dir_account a;
-        rc = row_read(s, &a);
-        sqlite3_reset(s);
+        enum sr_rc rc = row_read(s, &l->all[l->n]);
         if (rc == SR_OK)
-                *ret = a;
+                l->n++;
         return rc;
 }
 
@@ -82,29 +100,10 @@ sr_store_dir_each(struct sr_store *st, enum sr_rc (*fn)(const struct sr_dir_acco
         if (rc != SR_OK)
                 return rc;
         /* Collect first: fn may use the store on this thread. */
-        struct sr_dir_account *all = NULL;
-        size_t n = 0, cap = 0;
-        int src;
-        while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-                if (n == cap) {
-                        cap = cap ? cap * 2 : 16;
-                        struct sr_dir_account *p = sr_realloc(all, cap * sizeof(*all));
-                        if (p == NULL) {
-                                rc = SR_E_NOMEM;
-                                break;
-                        }
-                        all = p;
-                }
-                rc = row_read(s, &all[n]);
-                if (rc != SR_OK)
-                        break;
-                n++;
-        }
-        sqlite3_reset(s);
-        if (rc == SR_OK && src != SQLITE_DONE)
-                rc = db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
-        for (size_t i = 0; rc == SR_OK && i < n; i++)
-                rc = fn(&all[i], arg);
-        sr_free(all);
+        struct dir_list l = {0};
+        rc = db_each(s, dir_collect, &l);
+        for (size_t i = 0; rc == SR_OK && i < l.n; i++)
+                rc = fn(&l.all[i], arg);
+        sr_free(l.all);
         return rc;
 }

@@ -24,6 +24,22 @@ sr_store_grant_insert(struct sr_tx *tx, const struct sr_grant_row *g)
         return db_exec(s);
 }
 
+static enum sr_rc
+grant_read(struct db_stmt *s, void *row)
+{
+        struct sr_grant_row g;
+        memset(&g, 0, sizeof(g));
+        db_col_text(s, 0, g.id, sizeof(g.id));
+        db_col_text(s, 1, g.account_id, sizeof(g.account_id));
+        db_col_text(s, 2, g.user_id, sizeof(g.user_id));
+        db_col_text(s, 3, g.role, sizeof(g.role));
+        db_col_text(s, 4, g.channel_id, sizeof(g.channel_id));
+        db_col_text(s, 5, g.granted_by, sizeof(g.granted_by));
+        g.created_at = db_col_int(s, 6);
+        *(struct sr_grant_row *)row = g;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_grant_list_user(struct sr_store *st, enum sr_region r, const char *account_id,
                          const char *user_id, struct sr_grant_row *ret, size_t max,
@@ -39,25 +55,21 @@ sr_store_grant_list_user(struct sr_store *st, enum sr_region r, const char *acco
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
+        /* The caller owns the array (the actor's fixed role slots), so this
+         * fills it in place rather than through db_list. */
         size_t n = 0;
-        int src = SQLITE_DONE;
-        while (n < max) {
-                src = sqlite3_step(s);
-                if (src != SQLITE_ROW)
+        bool row = true;
+        while (rc == SR_OK && n < max) {
+                rc = db_step(s, &row);
+                if (rc != SR_OK || !row)
                         break;
-                struct sr_grant_row *g = &ret[n++];
-                memset(g, 0, sizeof(*g));
-                db_col_text(s, 0, g->id, sizeof(g->id));
-                db_col_text(s, 1, g->account_id, sizeof(g->account_id));
-                db_col_text(s, 2, g->user_id, sizeof(g->user_id));
-                db_col_text(s, 3, g->role, sizeof(g->role));
-                db_col_text(s, 4, g->channel_id, sizeof(g->channel_id));
-                db_col_text(s, 5, g->granted_by, sizeof(g->granted_by));
-                g->created_at = db_col_int(s, 6);
+                rc = grant_read(s, &ret[n]);
+                if (rc == SR_OK)
+                        n++;
         }
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW && src != SQLITE_DONE)
-                return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
+        db_reset(s);
+        if (rc != SR_OK)
+                return rc;
         *ret_n = n;
         return SR_OK;
 }

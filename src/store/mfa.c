@@ -14,6 +14,21 @@ sr_totp_row_fini(struct sr_totp_row *t)
         sr_blob_fini(&t->secret_ct);
 }
 
+static enum sr_rc
+totp_read(struct db_stmt *s, void *row)
+{
+        struct sr_totp_row t;
+        memset(&t, 0, sizeof(t));
+        t.confirmed = (int)db_col_int(s, 1) != 0;
+        t.last_step = db_col_int(s, 2);
+        t.created_at = db_col_int(s, 3);
+        enum sr_rc rc = db_col_blob(s, 0, &t.secret_ct);
+        if (rc != SR_OK)
+                return rc;
+        *(struct sr_totp_row *)row = t;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_totp_get(struct sr_store *st, enum sr_region r, const char *account_id,
                   const char *user_id, struct sr_totp_row *ret)
@@ -27,22 +42,7 @@ sr_store_totp_get(struct sr_store *st, enum sr_region r, const char *account_id,
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        struct sr_totp_row t;
-        memset(&t, 0, sizeof(t));
-        t.confirmed = (int)db_col_int(s, 1) != 0;
-        t.last_step = db_col_int(s, 2);
-        t.created_at = db_col_int(s, 3);
-        rc = db_col_blob(s, 0, &t.secret_ct);
-        sqlite3_reset(s);
-        if (rc != SR_OK)
-                return rc;
-        *ret = t;
-        return SR_OK;
+        return db_one(s, totp_read, ret);
 }
 
 enum sr_rc
@@ -51,8 +51,13 @@ sr_store_totp_put_tx(struct sr_tx *tx, const char *account_id, const char *user_
 {
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
-                                   "INSERT OR REPLACE INTO totp (account_id, user_id, secret_ct,"
-                                   " confirmed, last_step, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                   "INSERT INTO totp (account_id, user_id, secret_ct, confirmed,"
+                                   " last_step, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                                   " ON CONFLICT (account_id, user_id) DO UPDATE SET"
+                                   " secret_ct = excluded.secret_ct,"
+                                   " confirmed = excluded.confirmed,"
+                                   " last_step = excluded.last_step,"
+                                   " created_at = excluded.created_at",
                                    &s);
         if (rc != SR_OK)
                 return rc;
@@ -70,9 +75,11 @@ sr_store_totp_accept_tx(struct sr_tx *tx, const char *account_id, const char *us
                         int64_t step, bool confirm)
 {
         struct db_stmt *s = NULL;
+        /* CASE rather than the two-argument max(), which PostgreSQL lacks. */
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE totp SET last_step = ?1,"
-                                   " confirmed = max(confirmed, ?2)"
+                                   " confirmed = CASE WHEN ?2 > confirmed THEN ?2"
+                                   " ELSE confirmed END"
                                    " WHERE account_id = ?3 AND user_id = ?4 AND last_step < ?1",
                                    &s);
         if (rc != SR_OK)
@@ -81,8 +88,9 @@ sr_store_totp_accept_tx(struct sr_tx *tx, const char *account_id, const char *us
         db_bind_int(s, 2, confirm);
         db_bind_text(s, 3, account_id);
         db_bind_text(s, 4, user_id);
-        rc = db_exec(s);
-        if (rc == SR_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
+        int64_t n = 0;
+        rc = db_exec_count(s, &n);
+        if (rc == SR_OK && n == 0)
                 return SR_E_CONFLICT; /* replayed (or no enrolment: the caller loaded it) */
         return rc;
 }
@@ -182,6 +190,29 @@ sr_store_challenge_insert_tx(struct sr_tx *tx, const struct sr_challenge_row *c)
         return db_exec(s);
 }
 
+/* The challenge a try counted: challenge_hash is UNIQUE, so at most one. */
+struct challenge_hit {
+        struct sr_challenge_row row;
+        bool found;
+};
+
+static enum sr_rc
+challenge_take(struct db_stmt *s, void *arg)
+{
+        struct challenge_hit *h = arg;
+        struct sr_challenge_row c;
+        memset(&c, 0, sizeof(c));
+        db_col_text(s, 0, c.id, sizeof(c.id));
+        db_col_text(s, 1, c.account_id, sizeof(c.account_id));
+        db_col_text(s, 2, c.user_id, sizeof(c.user_id));
+        c.tries = db_col_int(s, 3);
+        c.expires_at = db_col_int(s, 4);
+        c.created_at = db_col_int(s, 5);
+        h->row = c;
+        h->found = true;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_challenge_try_tx(struct sr_tx *tx, const unsigned char hash[SR_HASH_LEN], int64_t now,
                           int64_t max_tries, struct sr_challenge_row *ret)
@@ -198,27 +229,17 @@ sr_store_challenge_try_tx(struct sr_tx *tx, const unsigned char hash[SR_HASH_LEN
         db_bind_raw(s, 1, hash, SR_HASH_LEN);
         db_bind_int(s, 2, now);
         db_bind_int(s, 3, max_tries);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        struct sr_challenge_row c;
-        memset(&c, 0, sizeof(c));
-        db_col_text(s, 0, c.id, sizeof(c.id));
-        db_col_text(s, 1, c.account_id, sizeof(c.account_id));
-        db_col_text(s, 2, c.user_id, sizeof(c.user_id));
-        memcpy(c.hash, hash, SR_HASH_LEN);
-        c.tries = db_col_int(s, 3);
-        c.expires_at = db_col_int(s, 4);
-        c.created_at = db_col_int(s, 5);
-        /* Step to the end so the UPDATE completes before the reset. */
-        while ((src = sqlite3_step(s)) == SQLITE_ROW)
-                ;
-        sqlite3_reset(s);
-        if (src != SQLITE_DONE)
-                return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
-        *ret = c;
+        /* db_each steps to the end, so the UPDATE completes before the
+         * reset. */
+        struct challenge_hit hit;
+        memset(&hit, 0, sizeof(hit));
+        rc = db_each(s, challenge_take, &hit);
+        if (rc != SR_OK)
+                return rc;
+        if (!hit.found)
+                return SR_E_NOT_FOUND;
+        memcpy(hit.row.hash, hash, SR_HASH_LEN);
+        *ret = hit.row;
         return SR_OK;
 }
 

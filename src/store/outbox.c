@@ -45,8 +45,14 @@ sr_store_outbox_insert(struct sr_tx *tx, const struct sr_outbox_row *o)
         return db_exec(s);
 }
 
+static void
+row_fini(void *row)
+{
+        sr_outbox_row_fini(row);
+}
+
 static enum sr_rc
-row_read(struct db_stmt *s, struct sr_outbox_row *ret)
+row_read(struct db_stmt *s, void *row)
 {
         struct sr_outbox_row o;
         memset(&o, 0, sizeof(o));
@@ -61,7 +67,7 @@ row_read(struct db_stmt *s, struct sr_outbox_row *ret)
         enum sr_rc rc = db_col_blob(s, 4, &o.payload_ct);
         if (rc != SR_OK)
                 return rc;
-        *ret = o;
+        *(struct sr_outbox_row *)row = o;
         return SR_OK;
 }
 
@@ -82,25 +88,11 @@ sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now, unsigned
                 return rc;
         db_bind_int(s, 1, now);
         db_bind_int(s, 2, limit);
-        struct sr_outbox_row *rows = sr_calloc(limit, sizeof(*rows));
-        if (rows == NULL) {
-                sqlite3_reset(s);
-                return SR_E_NOMEM;
-        }
+        struct sr_outbox_row *rows = NULL;
         size_t n = 0;
-        int src = SQLITE_DONE;
-        while (rc == SR_OK && n < limit && (src = sqlite3_step(s)) == SQLITE_ROW) {
-                rc = row_read(s, &rows[n]);
-                if (rc == SR_OK)
-                        n++;
-        }
-        if (rc == SR_OK && n < limit && src != SQLITE_DONE)
-                rc = db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
-        sqlite3_reset(s);
-        if (rc != SR_OK) {
-                sr_outbox_rows_free(rows, n);
+        rc = db_list(s, row_read, row_fini, sizeof(*rows), limit, (void **)&rows, &n);
+        if (rc != SR_OK)
                 return rc;
-        }
         *ret_rows = rows;
         *ret_n = n;
         return SR_OK;
@@ -139,6 +131,13 @@ sr_store_outbox_retry(struct sr_store *st, enum sr_region r, const char *account
         return db_exec(s);
 }
 
+static enum sr_rc
+count_read(struct db_stmt *s, void *row)
+{
+        *(int64_t *)row = db_col_int(s, 0);
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_outbox_count(struct sr_store *st, enum sr_region r, const char *account_id,
                       int64_t *ret_n)
@@ -149,11 +148,12 @@ sr_store_outbox_count(struct sr_store *st, enum sr_region r, const char *account
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        int64_t n = src == SQLITE_ROW ? db_col_int(s, 0) : 0;
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW)
-                return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
+        int64_t n = 0;
+        rc = db_one(s, count_read, &n);
+        if (rc == SR_E_NOT_FOUND)
+                return SR_E_STORE; /* count(*) always yields a row */
+        if (rc != SR_OK)
+                return rc;
         *ret_n = n;
         return SR_OK;
 }

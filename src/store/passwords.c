@@ -8,7 +8,27 @@
 
 #include "store/passwords.h"
 #include "store/db.h"
-#include "util/alloc.h"
+
+static enum sr_rc
+policy_read(struct db_stmt *s, void *row)
+{
+        struct sr_pw_policy_row p;
+        memset(&p, 0, sizeof(p));
+        db_col_text(s, 0, p.preset, sizeof(p.preset));
+        p.min_length = db_col_int(s, 1);
+        p.require_upper = (int)db_col_int(s, 2) != 0;
+        p.require_lower = (int)db_col_int(s, 3) != 0;
+        p.require_digit = (int)db_col_int(s, 4) != 0;
+        p.require_symbol = (int)db_col_int(s, 5) != 0;
+        p.history_count = db_col_int(s, 6);
+        p.max_age_days = db_col_int(s, 7);
+        p.must_change_initial = (int)db_col_int(s, 8) != 0;
+        p.use_blocklist = (int)db_col_int(s, 9) != 0;
+        p.min_zxcvbn_score = db_col_int(s, 10);
+        p.updated_at = db_col_int(s, 11);
+        *(struct sr_pw_policy_row *)row = p;
+        return SR_OK;
+}
 
 enum sr_rc
 sr_store_pw_policy_get(struct sr_store *st, enum sr_region r, const char *account_id,
@@ -24,27 +44,11 @@ sr_store_pw_policy_get(struct sr_store *st, enum sr_region r, const char *accoun
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
         struct sr_pw_policy_row p;
-        memset(&p, 0, sizeof(p));
+        rc = db_one(s, policy_read, &p);
+        if (rc != SR_OK)
+                return rc;
         snprintf(p.account_id, sizeof(p.account_id), "%s", account_id);
-        db_col_text(s, 0, p.preset, sizeof(p.preset));
-        p.min_length = db_col_int(s, 1);
-        p.require_upper = (int)db_col_int(s, 2) != 0;
-        p.require_lower = (int)db_col_int(s, 3) != 0;
-        p.require_digit = (int)db_col_int(s, 4) != 0;
-        p.require_symbol = (int)db_col_int(s, 5) != 0;
-        p.history_count = db_col_int(s, 6);
-        p.max_age_days = db_col_int(s, 7);
-        p.must_change_initial = (int)db_col_int(s, 8) != 0;
-        p.use_blocklist = (int)db_col_int(s, 9) != 0;
-        p.min_zxcvbn_score = db_col_int(s, 10);
-        p.updated_at = db_col_int(s, 11);
-        sqlite3_reset(s);
         *ret = p;
         return SR_OK;
 }
@@ -54,11 +58,24 @@ sr_store_pw_policy_put(struct sr_tx *tx, const struct sr_pw_policy_row *p)
 {
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
-                                   "INSERT OR REPLACE INTO password_policies (account_id, preset,"
+                                   "INSERT INTO password_policies (account_id, preset,"
                                    " min_length, require_upper, require_lower, require_digit,"
                                    " require_symbol, history_count, max_age_days,"
                                    " must_change_initial, use_blocklist, min_zxcvbn_score,"
-                                   " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                   " ON CONFLICT (account_id) DO UPDATE SET"
+                                   " preset = excluded.preset,"
+                                   " min_length = excluded.min_length,"
+                                   " require_upper = excluded.require_upper,"
+                                   " require_lower = excluded.require_lower,"
+                                   " require_digit = excluded.require_digit,"
+                                   " require_symbol = excluded.require_symbol,"
+                                   " history_count = excluded.history_count,"
+                                   " max_age_days = excluded.max_age_days,"
+                                   " must_change_initial = excluded.must_change_initial,"
+                                   " use_blocklist = excluded.use_blocklist,"
+                                   " min_zxcvbn_score = excluded.min_zxcvbn_score,"
+                                   " updated_at = excluded.updated_at",
                                    &s);
         if (rc != SR_OK)
                 return rc;
@@ -78,6 +95,17 @@ sr_store_pw_policy_put(struct sr_tx *tx, const struct sr_pw_policy_row *p)
         return db_exec(s);
 }
 
+static enum sr_rc
+history_read(struct db_stmt *s, void *row)
+{
+        struct sr_pw_history_row h;
+        memset(&h, 0, sizeof(h));
+        db_col_text(s, 0, h.pw_hash, sizeof(h.pw_hash));
+        h.created_at = db_col_int(s, 1);
+        *(struct sr_pw_history_row *)row = h;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *account_id,
                          const char *user_id, struct sr_pw_history_row *ret, size_t max,
@@ -94,14 +122,20 @@ sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *acco
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, (int64_t)max);
+        /* ret is the caller's array, so it is filled in place. */
         size_t n = 0;
-        int src;
-        while (n < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
-                db_col_text(s, 0, ret[n].pw_hash, sizeof(ret[n].pw_hash));
-                ret[n].created_at = db_col_int(s, 1);
-                n++;
+        bool row = true;
+        while (rc == SR_OK && n < max) {
+                rc = db_step(s, &row);
+                if (rc != SR_OK || !row)
+                        break;
+                rc = history_read(s, &ret[n]);
+                if (rc == SR_OK)
+                        n++;
         }
-        sqlite3_reset(s);
+        db_reset(s);
+        if (rc != SR_OK)
+                return rc;
         *ret_n = n;
         return SR_OK;
 }
@@ -173,6 +207,23 @@ sr_store_email_change_put(struct sr_tx *tx, const struct sr_email_change_row *c)
         return db_exec(s);
 }
 
+static enum sr_rc
+email_change_read(struct db_stmt *s, void *row)
+{
+        struct sr_email_change_row c;
+        memset(&c, 0, sizeof(c));
+        db_col_text(s, 0, c.id, sizeof(c.id));
+        db_col_text(s, 1, c.account_id, sizeof(c.account_id));
+        db_col_text(s, 2, c.user_id, sizeof(c.user_id));
+        c.created_at = db_col_int(s, 4);
+        c.expires_at = db_col_int(s, 5);
+        enum sr_rc rc = db_col_blob(s, 3, &c.email_ct);
+        if (rc != SR_OK)
+                return rc;
+        *(struct sr_email_change_row *)row = c;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_email_change_find(struct sr_store *st, enum sr_region r,
                            const unsigned char token_hash[32], struct sr_email_change_row *ret)
@@ -185,23 +236,11 @@ sr_store_email_change_find(struct sr_store *st, enum sr_region r,
         if (rc != SR_OK)
                 return rc;
         db_bind_raw(s, 1, token_hash, 32);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
         struct sr_email_change_row c;
-        memset(&c, 0, sizeof(c));
-        memcpy(c.token_hash, token_hash, 32);
-        db_col_text(s, 0, c.id, sizeof(c.id));
-        db_col_text(s, 1, c.account_id, sizeof(c.account_id));
-        db_col_text(s, 2, c.user_id, sizeof(c.user_id));
-        c.created_at = db_col_int(s, 4);
-        c.expires_at = db_col_int(s, 5);
-        rc = db_col_blob(s, 3, &c.email_ct);
-        sqlite3_reset(s);
+        rc = db_one(s, email_change_read, &c);
         if (rc != SR_OK)
                 return rc;
+        memcpy(c.token_hash, token_hash, 32);
         *ret = c;
         return SR_OK;
 }
@@ -247,30 +286,34 @@ sr_store_email_change_pending(struct sr_store *st, enum sr_region r, const char 
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, now);
-        int src = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW && src != SQLITE_DONE)
-                return db_rc(src);
-        *ret_pending = src == SQLITE_ROW;
+        bool row = false;
+        rc = db_step(s, &row);
+        db_reset(s);
+        if (rc != SR_OK)
+                return rc;
+        *ret_pending = row;
         return SR_OK;
 }
 
-static void
-audit_row_read(struct db_stmt *s, struct sr_audit_row *e)
+static enum sr_rc
+audit_row_read(struct db_stmt *s, void *row)
 {
-        memset(e, 0, sizeof(*e));
-        db_col_text(s, 0, e->account_id, sizeof(e->account_id));
-        e->seq = db_col_int(s, 1);
-        db_col_text(s, 2, e->id, sizeof(e->id));
-        e->time = db_col_int(s, 3);
-        db_col_text(s, 4, e->actor_id, sizeof(e->actor_id));
-        db_col_text(s, 5, e->actor_type, sizeof(e->actor_type));
-        db_col_text(s, 6, e->action, sizeof(e->action));
-        db_col_text(s, 7, e->target_type, sizeof(e->target_type));
-        db_col_text(s, 8, e->target_id, sizeof(e->target_id));
-        db_col_text(s, 9, e->outcome, sizeof(e->outcome));
-        db_col_text(s, 10, e->client_ip_prefix, sizeof(e->client_ip_prefix));
-        db_col_text(s, 11, e->request_id, sizeof(e->request_id));
+        struct sr_audit_row e;
+        memset(&e, 0, sizeof(e));
+        db_col_text(s, 0, e.account_id, sizeof(e.account_id));
+        e.seq = db_col_int(s, 1);
+        db_col_text(s, 2, e.id, sizeof(e.id));
+        e.time = db_col_int(s, 3);
+        db_col_text(s, 4, e.actor_id, sizeof(e.actor_id));
+        db_col_text(s, 5, e.actor_type, sizeof(e.actor_type));
+        db_col_text(s, 6, e.action, sizeof(e.action));
+        db_col_text(s, 7, e.target_type, sizeof(e.target_type));
+        db_col_text(s, 8, e.target_id, sizeof(e.target_id));
+        db_col_text(s, 9, e.outcome, sizeof(e.outcome));
+        db_col_text(s, 10, e.client_ip_prefix, sizeof(e.client_ip_prefix));
+        db_col_text(s, 11, e.request_id, sizeof(e.request_id));
+        *(struct sr_audit_row *)row = e;
+        return SR_OK;
 }
 
 enum sr_rc
@@ -288,22 +331,15 @@ sr_store_audit_list_user(struct sr_store *st, enum sr_region r, const char *acco
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        struct sr_audit_row *rows = sr_calloc(limit ? limit : 1, sizeof(*rows));
-        if (rows == NULL)
-                return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, before_seq > 0 ? before_seq : INT64_MAX);
         db_bind_int(s, 4, limit);
+        struct sr_audit_row *rows = NULL;
         size_t n = 0;
-        int src = SQLITE_DONE;
-        while (n < limit && (src = sqlite3_step(s)) == SQLITE_ROW)
-                audit_row_read(s, &rows[n++]);
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW && src != SQLITE_DONE) {
-                sr_free(rows);
-                return db_rc(src);
-        }
+        rc = db_list(s, audit_row_read, NULL, sizeof(*rows), limit, (void **)&rows, &n);
+        if (rc != SR_OK)
+                return rc;
         *ret_rows = rows;
         *ret_n = n;
         return SR_OK;

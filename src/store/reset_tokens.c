@@ -27,6 +27,21 @@ sr_store_reset_insert(struct sr_tx *tx, const struct sr_reset_row *t)
         return db_exec(s);
 }
 
+static enum sr_rc
+reset_read(struct db_stmt *s, void *row)
+{
+        struct sr_reset_row t;
+        memset(&t, 0, sizeof(t));
+        db_col_text(s, 0, t.id, sizeof(t.id));
+        db_col_text(s, 1, t.account_id, sizeof(t.account_id));
+        db_col_text(s, 2, t.user_id, sizeof(t.user_id));
+        t.expires_at = db_col_int(s, 3);
+        t.used_at = db_col_int(s, 4);
+        t.created_at = db_col_int(s, 5);
+        *(struct sr_reset_row *)row = t;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_reset_find(struct sr_store *st, enum sr_region r, const unsigned char token_hash[32],
                     struct sr_reset_row *ret)
@@ -34,29 +49,26 @@ sr_store_reset_find(struct sr_store *st, enum sr_region r, const unsigned char t
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
                                    "SELECT id, account_id, user_id, expires_at,"
-                                   " coalesce(used_at, 0), created_at FROM reset_tokens"
+                                   " COALESCE(used_at, 0), created_at FROM reset_tokens"
                                    " WHERE token_hash = ?",
                                    &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_raw(s, 1, token_hash, 32);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND
-                                          : (db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src));
-        }
         struct sr_reset_row t;
-        memset(&t, 0, sizeof(t));
+        rc = db_one(s, reset_read, &t);
+        if (rc != SR_OK)
+                return rc;
+        /* The row matched on this hash, so it needs no column of its own. */
         memcpy(t.token_hash, token_hash, 32);
-        db_col_text(s, 0, t.id, sizeof(t.id));
-        db_col_text(s, 1, t.account_id, sizeof(t.account_id));
-        db_col_text(s, 2, t.user_id, sizeof(t.user_id));
-        t.expires_at = db_col_int(s, 3);
-        t.used_at = db_col_int(s, 4);
-        t.created_at = db_col_int(s, 5);
-        sqlite3_reset(s);
         *ret = t;
+        return SR_OK;
+}
+
+static enum sr_rc
+count_read(struct db_stmt *s, void *row)
+{
+        *(int64_t *)row = db_col_int(s, 0);
         return SR_OK;
 }
 
@@ -74,13 +86,7 @@ sr_store_reset_count_pending(struct sr_tx *tx, const char *account_id, const cha
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, now);
-        int src = sqlite3_step(s);
-        int64_t n = src == SQLITE_ROW ? db_col_int(s, 0) : 0;
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW)
-                return db_rc(src) == SR_OK ? SR_E_STORE : db_rc(src);
-        *ret_n = n;
-        return SR_OK;
+        return db_one(s, count_read, ret_n);
 }
 
 enum sr_rc

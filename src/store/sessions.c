@@ -36,6 +36,30 @@ sr_store_session_insert(struct sr_tx *tx, const struct sr_session_row *r)
         return db_exec(s);
 }
 
+static enum sr_rc
+session_read(struct db_stmt *s, void *row)
+{
+        struct sr_session_row r;
+        memset(&r, 0, sizeof(r));
+        db_col_text(s, 0, r.id, sizeof(r.id));
+        db_col_text(s, 1, r.account_id, sizeof(r.account_id));
+        db_col_text(s, 2, r.user_id, sizeof(r.user_id));
+        r.epoch = db_col_int(s, 3);
+        r.created_at = db_col_int(s, 4);
+        r.last_seen_at = db_col_int(s, 5);
+        r.expires_at = db_col_int(s, 6);
+        db_col_text(s, 7, r.ip_prefix, sizeof(r.ip_prefix));
+        enum sr_rc rc = db_col_blob(s, 8, &r.ip_ct);
+        if (rc == SR_OK)
+                rc = db_col_blob(s, 9, &r.ua_ct);
+        if (rc != SR_OK) {
+                sr_session_row_fini(&r);
+                return rc;
+        }
+        *(struct sr_session_row *)row = r;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_session_find(struct sr_store *st, enum sr_region r, const unsigned char token_hash[32],
                       struct sr_session_row *ret)
@@ -49,30 +73,12 @@ sr_store_session_find(struct sr_store *st, enum sr_region r, const unsigned char
         if (rc != SR_OK)
                 return rc;
         db_bind_raw(s, 1, token_hash, 32);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
         struct sr_session_row row;
-        memset(&row, 0, sizeof(row));
-        memcpy(row.token_hash, token_hash, 32);
-        db_col_text(s, 0, row.id, sizeof(row.id));
-        db_col_text(s, 1, row.account_id, sizeof(row.account_id));
-        db_col_text(s, 2, row.user_id, sizeof(row.user_id));
-        row.epoch = db_col_int(s, 3);
-        row.created_at = db_col_int(s, 4);
-        row.last_seen_at = db_col_int(s, 5);
-        row.expires_at = db_col_int(s, 6);
-        db_col_text(s, 7, row.ip_prefix, sizeof(row.ip_prefix));
-        rc = db_col_blob(s, 8, &row.ip_ct);
-        if (rc == SR_OK)
-                rc = db_col_blob(s, 9, &row.ua_ct);
-        sqlite3_reset(s);
-        if (rc != SR_OK) {
-                sr_session_row_fini(&row);
+        rc = db_one(s, session_read, &row);
+        if (rc != SR_OK)
                 return rc;
-        }
+        /* The row matched on this hash, so it needs no column of its own. */
+        memcpy(row.token_hash, token_hash, 32);
         *ret = row;
         return SR_OK;
 }
@@ -81,10 +87,12 @@ enum sr_rc
 sr_store_session_touch(struct sr_store *st, enum sr_region r, const char *account_id,
                        const char *session_id, int64_t last_seen_at)
 {
+        /* Only forwards: a late touch from a slower request must not move
+         * last_seen_at back and shorten the idle window. */
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DATA, r,
-                                   "UPDATE sessions SET last_seen_at = max(last_seen_at, ?)"
-                                   " WHERE id = ? AND account_id = ?",
+                                   "UPDATE sessions SET last_seen_at = ?1"
+                                   " WHERE id = ?2 AND account_id = ?3 AND last_seen_at < ?1",
                                    &s);
         if (rc != SR_OK)
                 return rc;
@@ -113,7 +121,7 @@ sr_store_session_delete_user(struct sr_tx *tx, const char *account_id, const cha
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "DELETE FROM sessions WHERE account_id = ? AND user_id = ?"
-                                   " AND id IS NOT ?",
+                                   " AND id IS DISTINCT FROM ?",
                                    &s);
         if (rc != SR_OK)
                 return rc;

@@ -9,16 +9,10 @@
 #include "store/db.h"
 
 static enum sr_rc
-lock_read(struct db_stmt *s, struct sr_lock_row *ret)
+lock_read(struct db_stmt *s, void *row)
 {
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
         struct sr_lock_row l = {db_col_int(s, 0), db_col_int(s, 1)};
-        sqlite3_reset(s);
-        *ret = l;
+        *(struct sr_lock_row *)row = l;
         return SR_OK;
 }
 
@@ -35,7 +29,7 @@ sr_store_user_lock_get_tx(struct sr_tx *tx, const char *account_id, const char *
                 return rc;
         db_bind_text(s, 1, user_id);
         db_bind_text(s, 2, account_id);
-        return lock_read(s, ret);
+        return db_one(s, lock_read, ret);
 }
 
 enum sr_rc
@@ -51,7 +45,7 @@ sr_store_user_lock_get(struct sr_store *st, enum sr_region r, const char *accoun
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        return lock_read(s, ret);
+        return db_one(s, lock_read, ret);
 }
 
 enum sr_rc
@@ -86,7 +80,7 @@ sr_store_device_lock_get_tx(struct sr_tx *tx, const char *account_id, const char
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_raw(s, 3, hash, SR_HASH_LEN);
-        return lock_read(s, ret);
+        return db_one(s, lock_read, ret);
 }
 
 enum sr_rc
@@ -142,6 +136,15 @@ sr_store_device_delete_user_tx(struct sr_tx *tx, const char *account_id, const c
         return db_exec(s);
 }
 
+static enum sr_rc
+settings_read(struct db_stmt *s, void *row)
+{
+        struct sr_signin_settings v = {db_col_int(s, 0), db_col_int(s, 1),
+                                       (int)db_col_int(s, 2) != 0};
+        *(struct sr_signin_settings *)row = v;
+        return SR_OK;
+}
+
 enum sr_rc
 sr_store_signin_settings_get(struct sr_store *st, enum sr_region r, const char *account_id,
                              struct sr_signin_settings *ret)
@@ -154,16 +157,7 @@ sr_store_signin_settings_get(struct sr_store *st, enum sr_region r, const char *
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, account_id);
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        struct sr_signin_settings v = {db_col_int(s, 0), db_col_int(s, 1),
-                                       (int)db_col_int(s, 2) != 0};
-        sqlite3_reset(s);
-        *ret = v;
-        return SR_OK;
+        return db_one(s, settings_read, ret);
 }
 
 enum sr_rc

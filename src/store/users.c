@@ -29,7 +29,7 @@ sr_user_rows_free(struct sr_user_row *rows, size_t n)
 }
 
 static enum sr_rc
-row_read(struct db_stmt *s, struct sr_user_row *ret)
+row_read(struct db_stmt *s, void *row)
 {
         struct sr_user_row u;
         memset(&u, 0, sizeof(u));
@@ -56,8 +56,14 @@ row_read(struct db_stmt *s, struct sr_user_row *ret)
                 sr_user_row_fini(&u);
                 return rc;
         }
-        *ret = u;
+        *(struct sr_user_row *)row = u;
         return SR_OK;
+}
+
+static void
+row_fini(void *row)
+{
+        sr_user_row_fini(row);
 }
 
 static void
@@ -128,19 +134,6 @@ sr_store_user_delete(struct sr_tx *tx, const char *account_id, const char *user_
         return db_exec_changed(s);
 }
 
-static enum sr_rc
-one_row(struct db_stmt *s, struct sr_user_row *ret)
-{
-        int src = sqlite3_step(s);
-        if (src != SQLITE_ROW) {
-                sqlite3_reset(s);
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        }
-        enum sr_rc rc = row_read(s, ret);
-        sqlite3_reset(s);
-        return rc;
-}
-
 enum sr_rc
 sr_store_user_get(struct sr_store *st, enum sr_region r, const char *account_id,
                   const char *user_id, struct sr_user_row *ret)
@@ -153,7 +146,7 @@ sr_store_user_get(struct sr_store *st, enum sr_region r, const char *account_id,
                 return rc;
         db_bind_text(s, 1, user_id);
         db_bind_text(s, 2, account_id);
-        return one_row(s, ret);
+        return db_one(s, row_read, ret);
 }
 
 enum sr_rc
@@ -177,7 +170,7 @@ sr_store_user_find(struct sr_store *st, enum sr_region r, const char *account_id
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_raw(s, 2, bi, SR_BI_LEN);
-        return one_row(s, ret);
+        return db_one(s, row_read, ret);
 }
 
 enum sr_rc
@@ -192,27 +185,23 @@ sr_store_user_list(struct sr_store *st, enum sr_region r, const char *account_id
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        struct sr_user_row *rows = sr_calloc(limit ? limit : 1, sizeof(*rows));
-        if (rows == NULL)
-                return SR_E_NOMEM;
         db_bind_text(s, 1, account_id);
-        db_bind_str(s, 2, after_id ? after_id : "");
+        db_bind_str(s, 2, after_id);
         db_bind_int(s, 3, limit);
+        void *rows = NULL;
         size_t n = 0;
-        int src;
-        while (n < limit && (src = sqlite3_step(s)) == SQLITE_ROW) {
-                rc = row_read(s, &rows[n]);
-                if (rc != SR_OK)
-                        break;
-                n++;
-        }
-        sqlite3_reset(s);
-        if (rc != SR_OK) {
-                sr_user_rows_free(rows, n);
+        rc = db_list(s, row_read, row_fini, sizeof(struct sr_user_row), limit, &rows, &n);
+        if (rc != SR_OK)
                 return rc;
-        }
         *ret_rows = rows;
         *ret_n = n;
+        return SR_OK;
+}
+
+static enum sr_rc
+epoch_read(struct db_stmt *s, void *row)
+{
+        *(int64_t *)row = db_col_int(s, 0);
         return SR_OK;
 }
 
@@ -229,11 +218,5 @@ sr_store_user_bump_epoch(struct sr_tx *tx, const char *account_id, const char *u
                 return rc;
         db_bind_text(s, 1, user_id);
         db_bind_text(s, 2, account_id);
-        int src = sqlite3_step(s);
-        int64_t epoch = src == SQLITE_ROW ? db_col_int(s, 0) : 0;
-        sqlite3_reset(s);
-        if (src != SQLITE_ROW)
-                return src == SQLITE_DONE ? SR_E_NOT_FOUND : db_rc(src);
-        *ret_epoch = epoch;
-        return SR_OK;
+        return db_one(s, epoch_read, ret_epoch);
 }

@@ -49,8 +49,22 @@ SQL_CALLS = {
     'PQsendQuery': 1,
     'PQsendQueryParams': 1,
     'PQsendPrepare': 2,
+    # The store's own entry points below the statement API: callers must
+    # pass constants too.
+    'db_conn_script': 1,
+    'lite_exec_script': 1,
+    'pg_simple': 1,
+    'pg_params': 1,
 }
-WRAPPERS = {'db_stmt', 'db_prepare', 'db_tx_stmt'}
+# Functions that may forward their own `const char *` SQL parameter: the
+# statement API (its callers are checked) and the drivers' entry points,
+# reached only through db_stmt / db_conn_script (store/driver.h).
+WRAPPERS = {'db_stmt', 'db_prepare', 'db_tx_stmt', 'db_conn_script',
+            'lite_exec_script', 'lite_prepare', 'pg_simple', 'pg_params', 'pg_prepare',
+            'pg_exec_script'}
+# A driver may rewrite its parameter's placeholders (?N -> $N) before
+# preparing: `translate(sql, &out, ...)` makes `out` count as `sql`.
+TRANSLATORS = {'pg_translate'}
 DYNAMIC_SQL = re.compile(r'\b(sqlite3_v?mprintf|sqlite3_v?snprintf|sqlite3_str_\w+)\s*\(')
 DB_HEADERS = re.compile(r'^\s*#\s*include\s*[<"]([^>"]*/)?(sqlite3\.h|libpq-fe\.h)[>"]', re.M)
 
@@ -253,6 +267,13 @@ def check_call(src, fname, pos, args, ctx):
         fn, params = enclosing_function(src, pos)
         if fn in WRAPPERS and re.search(r'\bconst\s+char\s*\*\s*' + re.escape(a) + r'\b', params):
             return None  # a checked wrapper forwarding its own parameter
+        if fn in WRAPPERS:
+            for t in TRANSLATORS:
+                m = re.search(r'\b' + t + r'\s*\(\s*(\w+)\s*,\s*&\s*' + re.escape(a) + r'\b',
+                              src.text[:pos])
+                if m and re.search(r'\bconst\s+char\s*\*\s*' + re.escape(m.group(1)) + r'\b',
+                                   params):
+                    return None  # the wrapper's parameter, placeholders rewritten
         return f'{fname}: SQL argument `{a}` is not a constant string'
     m = re.fullmatch(r'([A-Za-z_]\w*)\s*\[[^\]]*\]', a)
     if m and const_string_table(src, m.group(1), macros):

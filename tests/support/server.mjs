@@ -11,6 +11,7 @@
 // CLI stderr to cli.log, and every secret and personal value sent or
 // received is recorded in DIR/canaries.txt (hygiene_canary.mjs).
 
+import crypto from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -94,6 +95,25 @@ export async function startServer(opts = {}) {
   }
 }
 
+/*
+ * STRONGROOM_TEST_PG=conninfo (of a maintenance database such as postgres,
+ * see tests/support/pg.sh) runs the server on the PostgreSQL driver: each
+ * server gets a fresh database, named in a strongroom.conf written before
+ * init. Returns the database name, or null on SQLite.
+ */
+export const pgConninfo = process.env.STRONGROOM_TEST_PG || '';
+
+function pgPrepare(dataDir, name) {
+  if (!pgConninfo) return null;
+  const db = `sr_${String(name || 'suite').replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${crypto.randomBytes(6).toString('hex')}`;
+  const r = spawnSync('psql', [pgConninfo, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${db}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql CREATE DATABASE failed: ${r.stderr || r.error}`);
+  fs.mkdirSync(dataDir, { mode: 0o700 });
+  const conninfo = pgConninfo.replace(/dbname=\S+/, '').trim() + ` dbname=${db}`;
+  fs.writeFileSync(path.join(dataDir, 'strongroom.conf'), `[store]\ndriver = postgres\npostgres = ${conninfo}\n`, { mode: 0o600 });
+  return db;
+}
+
 async function startServerIn(opts, made) {
   if (!fs.existsSync(binPath)) {
     throw new Error(`strongroom binary not found at ${binPath} (set STRONGROOM_BIN or run ninja -C build)`);
@@ -138,6 +158,7 @@ async function startServerIn(opts, made) {
     return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
   };
 
+  const pgDb = pgPrepare(dataDir, opts.name);
   const init = cli(['init', '--data-dir', dataDir, '--json']);
   if (init.status !== 0) {
     throw new Error(`strongroom init failed (exit ${init.status}):\n${init.stderr}\n${init.stdout}`);
@@ -341,6 +362,7 @@ async function startServerIn(opts, made) {
     port,
     baseDir: base,
     dataDir,
+    pgDb,
     clockFile,
     ca,
     operator,

@@ -72,7 +72,8 @@ unit_env_setup(void **state)
                 return -1;
         }
         snprintf(e->key_path, sizeof(e->key_path), "%s/master.key", e->dir);
-        if (sr_store_open(e->dir, true, &e->st) != SR_OK ||
+        struct sr_config cfg = {.data_dir = e->dir};
+        if (sr_store_open(&cfg, true, &e->st) != SR_OK ||
             new_vault(e->st, e->key_path, &e->vault, &e->audit) != SR_OK) {
                 env_free(e);
                 return -1;

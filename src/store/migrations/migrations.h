@@ -10,3 +10,8 @@ struct sr_migration {
 extern const struct sr_migration sr_migrations_directory[];
 extern const struct sr_migration sr_migrations_data[];
 extern const struct sr_migration sr_migrations_keys[];
+
+/* The same steps for PostgreSQL (migrations_pg.c). */
+extern const struct sr_migration sr_migrations_pg_directory[];
+extern const struct sr_migration sr_migrations_pg_data[];
+extern const struct sr_migration sr_migrations_pg_keys[];
