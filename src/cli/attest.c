@@ -150,7 +150,7 @@ static const struct status_row {
          NULL},
         {"DATA-7", ST_PARTIAL,
          "each account's data and keys live in the store of the region chosen at sign-up "
-         "(DIR/regions/<R>); regional backups not yet",
+         "(DIR/regions/<R> or its PostgreSQL schemas); regional backups not yet",
          more_region},
         {"OPS-1", ST_ENFORCED,
          "per-account HMAC-SHA-256 event chain with an Ed25519-signed checkpoint; "
@@ -264,7 +264,17 @@ more_master_key(const struct sr_config *c, struct sr_buf *b)
 static enum sr_rc
 more_region(const struct sr_config *c, struct sr_buf *b)
 {
-        return sr_buf_printf(b, "platform_region: %s", c->platform_region);
+        enum sr_rc rc = sr_buf_printf(b, "platform_region: %s; store: ", c->platform_region);
+        if (rc != SR_OK || !c->store_postgres)
+                return rc == SR_OK ? sr_buf_puts(b, "sqlite, one file per region and kind") : rc;
+        unsigned own = 0;
+        for (unsigned r = 0; r < SR_REGION__COUNT; r++)
+                own += c->pg_region_conninfo[r] != NULL;
+        /* Never the conninfo itself: it names hosts and users. */
+        return sr_buf_printf(b,
+                             "postgres, schemas sr_data_<r>/sr_keys_<r>; %u of %d regions on "
+                             "their own database; deleted rows linger until VACUUM",
+                             own, (int)SR_REGION__COUNT);
 }
 
 static const struct status_row *

@@ -22,6 +22,7 @@ struct db_stmt {
 struct db_conn {
         const struct db_driver *drv;
         void *h;
+        bool in_tx; /* an sr_tx points here: never dropped meanwhile */
         const char *sql_keys[STMT_CACHE];
         struct db_stmt stmts[STMT_CACHE];
 };
@@ -124,6 +125,11 @@ db_conn_get(struct sr_store *st, enum db_kind kind, enum sr_region r, struct db_
                 pthread_setspecific(tls_key, t);
         }
         int slot = slot_of(kind, r);
+        struct db_conn *old = t->slots[slot];
+        if (old != NULL && !old->in_tx && old->drv->broken(old->h)) {
+                conn_close(old);
+                t->slots[slot] = NULL;
+        }
         if (t->slots[slot] == NULL) {
                 enum sr_rc rc = conn_open(st, kind, r, &t->slots[slot]);
                 if (rc != SR_OK)
@@ -193,19 +199,25 @@ db_conn_script(struct db_conn *c, const char *sql)
 enum sr_rc
 db_conn_begin(struct db_conn *c)
 {
-        return c->drv->begin(c->h);
+        enum sr_rc rc = c->drv->begin(c->h);
+        c->in_tx = rc == SR_OK;
+        return rc;
 }
 
 enum sr_rc
 db_conn_commit(struct db_conn *c)
 {
-        return c->drv->commit(c->h);
+        enum sr_rc rc = c->drv->commit(c->h);
+        if (rc == SR_OK)
+                c->in_tx = false;
+        return rc;
 }
 
 void
 db_conn_rollback(struct db_conn *c)
 {
         c->drv->rollback(c->h);
+        c->in_tx = false;
 }
 
 const struct sr_migration *

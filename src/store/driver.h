@@ -21,6 +21,9 @@ struct db_driver {
         SR_NODISCARD enum sr_rc (*open)(const struct sr_store *st, enum db_kind kind,
                                         enum sr_region r, void **ret);
         void (*close)(void *conn);
+        /* True when the connection is lost (server restart): the store then
+         * drops it with its statements and connects again. */
+        bool (*broken)(void *conn);
         /* The schema steps of kind in this engine's dialect; the same
          * versions for every driver (test_store checks). */
         const struct sr_migration *(*migrations)(enum db_kind kind);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "store/driver.h"
+#include "store/pg/translate.h"
 #include "util/alloc.h"
 
 #define PG_MAX_PARAMS 32
@@ -147,6 +148,13 @@ pg_close(void *conn)
         sr_free(c);
 }
 
+static bool
+pg_broken(void *conn)
+{
+        struct pg_conn *c = conn;
+        return PQstatus(c->pg) != CONNECTION_OK;
+}
+
 static enum sr_rc
 pg_open(const struct sr_store *st, enum db_kind kind, enum sr_region r, void **ret)
 {
@@ -244,53 +252,6 @@ pg_forget_deleted(void *conn)
         (void)conn;
 }
 
-/* ?N → $N, and bare ? → $k numbered in order; quoted text is copied as is.
- * *ret_n is the highest parameter number. */
-static enum sr_rc
-pg_translate(const char *sql, char **ret, int *ret_n)
-{
-        size_t len = strlen(sql);
-        char *out = sr_malloc(len * 2 + 1);
-        if (out == NULL)
-                return SR_E_NOMEM;
-        char *o = out;
-        int next = 0, max = 0;
-        char quote = 0;
-        for (const char *p = sql; *p != '\0'; p++) {
-                if (quote != 0) {
-                        if (*p == quote)
-                                quote = 0;
-                        *o++ = *p;
-                        continue;
-                }
-                if (*p == '\'' || *p == '"') {
-                        quote = *p;
-                        *o++ = *p;
-                        continue;
-                }
-                if (*p != '?') {
-                        *o++ = *p;
-                        continue;
-                }
-                int n = 0;
-                while (p[1] >= '0' && p[1] <= '9' && n < 1000)
-                        n = n * 10 + (*++p - '0');
-                if (n == 0)
-                        n = ++next;
-                if (n > max)
-                        max = n;
-                o += sprintf(o, "$%d", n);
-        }
-        *o = '\0';
-        if (max > PG_MAX_PARAMS) {
-                sr_free(out);
-                return SR_E_INTERNAL;
-        }
-        *ret = out;
-        *ret_n = max;
-        return SR_OK;
-}
-
 static bool
 pg_is_write(const char *sql)
 {
@@ -312,7 +273,7 @@ pg_prepare(void *conn, const char *sql, void **ret)
         s->is_write = pg_is_write(sql);
         snprintf(s->name, sizeof(s->name), "sr%u", c->next_stmt++);
         char *text = NULL;
-        enum sr_rc rc = pg_translate(sql, &text, &s->nparams);
+        enum sr_rc rc = pg_translate(sql, PG_MAX_PARAMS, &text, &s->nparams);
         if (rc == SR_OK) {
                 PGresult *res = PQprepare(c->pg, s->name, text, 0, NULL);
                 rc = res == NULL ? SR_E_STORE : pg_result_rc(res);
@@ -516,6 +477,7 @@ const struct db_driver db_driver_pg = {
         .name = "postgres",
         .open = pg_open,
         .close = pg_close,
+        .broken = pg_broken,
         .migrations = pg_migrations,
         .exec_script = pg_exec_script,
         .begin = pg_begin,

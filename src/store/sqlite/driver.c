@@ -71,6 +71,13 @@ lite_close(void *conn)
         sqlite3_close_v2(conn);
 }
 
+static bool
+lite_broken(void *conn)
+{
+        (void)conn;
+        return false; /* a file does not go away under an open handle */
+}
+
 static enum sr_rc
 lite_open(const struct sr_store *st, enum db_kind kind, enum sr_region r, void **ret)
 {
@@ -242,6 +249,7 @@ const struct db_driver db_driver_sqlite = {
         .name = "sqlite",
         .open = lite_open,
         .close = lite_close,
+        .broken = lite_broken,
         .migrations = lite_migrations,
         .exec_script = lite_exec_script,
         .begin = lite_begin,
