@@ -6,6 +6,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -404,12 +405,14 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* The scheduler thread: outbox delivery every second (mail may block on
- * the network, never on an HTTP thread), session sweep every 5 s. */
+ * the network, never on an HTTP thread), session sweep every 5 s, heap
+ * trim after load. */
 static void *
 sweeper_run(void *arg)
 {
         struct sr_server *srv = arg;
         unsigned ticks = 0;
+        uint64_t served_before = 0, served_at_trim = 0;
         pthread_mutex_lock(&srv->stop_lock);
         while (!srv->stopping) {
                 struct timespec ts;
@@ -421,6 +424,15 @@ sweeper_run(void *arg)
                 pthread_mutex_unlock(&srv->stop_lock);
                 if (++ticks % 5 == 0)
                         sr_session_sweep(srv->app);
+                /* After a burst, each thread's malloc arena keeps what it
+                 * freed (TLS records, JSON, rows): give it back once the
+                 * server has been quiet for a tick, never under load. */
+                uint64_t served = sr_metrics_requests_total();
+                if (served == served_before && served != served_at_trim) {
+                        malloc_trim(0);
+                        served_at_trim = served;
+                }
+                served_before = served;
                 sr_mail_deliver_pending(srv->app);
                 pthread_mutex_lock(&srv->stop_lock);
         }
