@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/problem.h"
@@ -39,14 +40,33 @@ sr_response_security_headers(struct MHD_Response *r, bool https)
         MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
 }
 
+/* Most bodies are small: dumped into the stack, then copied once into one
+ * exact allocation (json_dumps grows its buffer by doubling and copies it
+ * again at the end). Both copies are wiped. */
+#define SMALL_BODY 2048
+
 static struct MHD_Response *
 json_response(json_t *body, const char *type)
 {
-        char *text = json_dumps(body, JSON_COMPACT);
+        char small[SMALL_BODY];
+        char *text = NULL;
+        size_t n = json_dumpb(body, small, sizeof(small), JSON_COMPACT);
+        if (n > 0 && n < sizeof(small)) {
+                text = malloc(n + 1);
+                if (text != NULL) {
+                        memcpy(text, small, n);
+                        text[n] = '\0';
+                }
+                sodium_memzero(small, n);
+        } else if (n >= sizeof(small)) {
+                sodium_memzero(small, sizeof(small));
+                text = json_dumps(body, JSON_COMPACT);
+                n = text != NULL ? strlen(text) : 0;
+        }
         if (text == NULL)
                 return NULL;
         struct MHD_Response *r =
-                MHD_create_response_from_buffer_with_free_callback(strlen(text), text, wipe_free);
+                MHD_create_response_from_buffer_with_free_callback(n, text, wipe_free);
         if (r == NULL) {
                 wipe_free(text);
                 return NULL;

@@ -6,6 +6,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <strings.h>
 
 #include "api/decode.h"
+#include "crypto/pwhash.h"
 #include "crypto/token.h"
 #include "domain/access/access.h"
 #include "domain/session/signin.h"
@@ -403,12 +405,14 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* The scheduler thread: outbox delivery every second (mail may block on
- * the network, never on an HTTP thread), session sweep every 5 s. */
+ * the network, never on an HTTP thread), session sweep every 5 s, heap
+ * trim after load. */
 static void *
 sweeper_run(void *arg)
 {
         struct sr_server *srv = arg;
         unsigned ticks = 0;
+        uint64_t served_before = 0, served_at_trim = 0;
         pthread_mutex_lock(&srv->stop_lock);
         while (!srv->stopping) {
                 struct timespec ts;
@@ -420,6 +424,15 @@ sweeper_run(void *arg)
                 pthread_mutex_unlock(&srv->stop_lock);
                 if (++ticks % 5 == 0)
                         sr_session_sweep(srv->app);
+                /* After a burst, each thread's malloc arena keeps what it
+                 * freed (TLS records, JSON, rows): give it back once the
+                 * server has been quiet for a tick, never under load. */
+                uint64_t served = sr_metrics_requests_total();
+                if (served == served_before && served != served_at_trim) {
+                        malloc_trim(0);
+                        served_at_trim = served;
+                }
+                served_before = served;
                 sr_mail_deliver_pending(srv->app);
                 pthread_mutex_lock(&srv->stop_lock);
         }
@@ -556,9 +569,18 @@ sr_server_start(struct sr_app *app, const char *listen, struct sr_server **ret, 
         }
         if (rc == SR_E_IO)
                 snprintf(err, err_len, "cannot read %s", path);
-        if (rc == SR_OK)
-                rc = sr_workers_new(app->cfg->worker_threads, app->cfg->worker_queue,
+        /* worker_threads bounds the argon2id runs at once (memory, CPU).
+         * One more thread keeps the hashing going while a sign-in waits
+         * for the fsync of its transactions, before or after its hash.
+         * Only one: each thread may hold a lockout reservation (AUTH-3),
+         * counted before its hash. With 2 workers, 3 threads keep a fourth
+         * concurrent sign-in of the same user out, which the default
+         * threshold (3) would refuse as locked; 4 threads let it in. */
+        if (rc == SR_OK) {
+                sr_pwhash_limit(app->cfg->worker_threads);
+                rc = sr_workers_new(app->cfg->worker_threads + 1, app->cfg->worker_queue,
                                     &srv->workers);
+        }
         if (rc == SR_OK)
                 rc = start_daemon(srv, listen, err, err_len);
         if (rc == SR_OK && app->cfg->plain_listen != NULL)

@@ -93,13 +93,39 @@ sr_clock_mono_ms(void)
         return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
+ * civil_from_days). Every log line and rendered time comes through here;
+ * gmtime_r takes glibc's time-zone lock on each call, which the HTTP
+ * threads then contend for. */
+static void
+civil_from_days(int64_t z, int64_t *ret_y, unsigned *ret_m, unsigned *ret_d)
+{
+        z += 719468;
+        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        unsigned doe = (unsigned)(z - era * 146097);
+        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        unsigned mp = (5 * doy + 2) / 153;
+        unsigned d = doy - (153 * mp + 2) / 5 + 1;
+        unsigned m = mp < 10 ? mp + 3 : mp - 9;
+        *ret_y = (int64_t)yoe + era * 400 + (m <= 2);
+        *ret_m = m;
+        *ret_d = d;
+}
+
 void
 sr_clock_format(int64_t t, char *out, size_t out_len)
 {
-        time_t tt = (time_t)t;
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(out, out_len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        int64_t days = t / 86400, secs = t % 86400;
+        if (secs < 0) {
+                secs += 86400;
+                days--;
+        }
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(days, &y, &m, &d);
+        snprintf(out, out_len, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
+                 (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
 }
 
 enum sr_rc

@@ -26,6 +26,15 @@ sr_metrics_request(int status, uint64_t latency_ms)
         atomic_fetch_add(&latency_sum_ms, latency_ms);
 }
 
+uint64_t
+sr_metrics_requests_total(void)
+{
+        uint64_t n = 0;
+        for (int c = 0; c < 6; c++)
+                n += atomic_load(&by_class[c]);
+        return n;
+}
+
 void
 sr_metrics_busy(void)
 {

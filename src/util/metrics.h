@@ -6,5 +6,7 @@
 
 void sr_metrics_request(int status, uint64_t latency_ms);
 void sr_metrics_busy(void);
+/* Requests answered since start, all statuses. */
+uint64_t sr_metrics_requests_total(void);
 /* Appends the Prometheus text exposition of the counters. */
 SR_NODISCARD enum sr_rc sr_metrics_render(struct sr_buf *out);

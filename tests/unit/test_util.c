@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -59,6 +61,30 @@ clock_round_trips_rfc3339(void **state)
         assert_int_not_equal(sr_clock_parse("yesterday", &t), SR_OK);
 }
 
+/* sr_clock_format does its own calendar arithmetic: it must agree with
+ * gmtime_r + strftime across leap years, century rules and both sides of
+ * the epoch. */
+static void
+clock_format_matches_gmtime(void **state)
+{
+        (void)state;
+        static const int64_t fixed[] = {0, -1, 86399, 86400, 951782400, 951868800, 4107542399,
+                                        4107542400, 253402300799, -62135596800};
+        for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 20000; i++) {
+                int64_t t = i < sizeof(fixed) / sizeof(fixed[0])
+                                    ? fixed[i]
+                                    : -2208988800 + (int64_t)i * 611207 + (int64_t)(i % 86400);
+                time_t tt = (time_t)t;
+                struct tm tm;
+                char want[40], got[40];
+                assert_non_null(gmtime_r(&tt, &tm));
+                snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+                sr_clock_format(t, got, sizeof(got));
+                assert_string_equal(got, want);
+        }
+}
+
 static void
 rc_names_are_stable(void **state)
 {
@@ -77,6 +103,7 @@ main(void)
                 cmocka_unit_test(buf_reports_nomem),
                 cmocka_unit_test(clock_offset_moves_policy_time),
                 cmocka_unit_test(clock_round_trips_rfc3339),
+                cmocka_unit_test(clock_format_matches_gmtime),
                 cmocka_unit_test(rc_names_are_stable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
