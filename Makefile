@@ -65,7 +65,7 @@ e2e: build-check deps-test
 check-pg: build-check deps-test
 	@echo "== e2e on PostgreSQL"; pgdir=$$(mktemp -d /tmp/sr-pg.XXXXXX); \
 	conn=$$(tests/support/pg.sh start $$pgdir) || { tests/support/pg.sh stop $$pgdir; exit 1; }; \
-	STRONGROOM_TEST_PG="$$conn" STRONGROOM_BIN=$(CURDIR)/build/strongroom \
+	STRONGROOM_TEST_PG="$$conn" STRONGROOM_TEST_PG_DATA=$$pgdir/data STRONGROOM_BIN=$(CURDIR)/build/strongroom \
 	  node --test $(NODE_TEST_FLAGS) tests/e2e/*.test.mjs 2>&1 | \
 	  tee build/e2e-pg.log | grep -E '^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)|^not ok'; \
 	st=$${PIPESTATUS[0]}; tests/support/pg.sh stop $$pgdir; exit $$st

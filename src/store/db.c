@@ -372,6 +372,27 @@ db_one(struct db_stmt *s, db_read_fn read, void *ret)
 }
 
 enum sr_rc
+db_fill(struct db_stmt *s, db_read_fn read, size_t elem_size, void *dst, size_t max,
+        size_t *ret_n)
+{
+        unsigned char *rows = dst;
+        size_t n = 0;
+        bool row = true;
+        enum sr_rc rc = SR_OK;
+        while (rc == SR_OK && n < max) {
+                rc = db_step(s, &row);
+                if (rc != SR_OK || !row)
+                        break;
+                rc = read(s, rows + n * elem_size);
+                if (rc == SR_OK)
+                        n++;
+        }
+        db_reset(s);
+        *ret_n = n;
+        return rc;
+}
+
+enum sr_rc
 db_list(struct db_stmt *s, db_read_fn read, void (*fini)(void *row), size_t elem_size,
         size_t limit, void **ret, size_t *ret_n)
 {
@@ -387,17 +408,7 @@ db_list(struct db_stmt *s, db_read_fn read, void (*fini)(void *row), size_t elem
                 return SR_E_NOMEM;
         }
         size_t n = 0;
-        bool row = true;
-        enum sr_rc rc = SR_OK;
-        while (rc == SR_OK && n < limit) {
-                rc = db_step(s, &row);
-                if (rc != SR_OK || !row)
-                        break;
-                rc = read(s, rows + n * elem_size);
-                if (rc == SR_OK)
-                        n++;
-        }
-        db_reset(s);
+        enum sr_rc rc = db_fill(s, read, elem_size, rows, limit, &n);
         if (rc != SR_OK) {
                 for (size_t i = 0; fini != NULL && i < n; i++)
                         fini(rows + i * elem_size);

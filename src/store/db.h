@@ -62,6 +62,11 @@ typedef enum sr_rc (*db_read_fn)(struct db_stmt *s, void *row);
 /* Steps once: read into ret, or SR_E_NOT_FOUND when there is no row.
  * Resets s. */
 SR_NODISCARD enum sr_rc db_one(struct db_stmt *s, db_read_fn read, void *ret);
+/* Reads at most max rows into the caller's array dst of elem_size
+ * elements; *ret_n rows were read (on failure too: the caller releases
+ * them). Resets s. */
+SR_NODISCARD enum sr_rc db_fill(struct db_stmt *s, db_read_fn read, size_t elem_size, void *dst,
+                                size_t max, size_t *ret_n);
 /* Reads at most limit rows into a new zeroed array of elem_size elements
  * (*ret, caller frees; NULL when limit is 0). Resets s. On failure the
  * rows read so far are released with fini (may be NULL). */

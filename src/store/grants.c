@@ -55,23 +55,7 @@ sr_store_grant_list_user(struct sr_store *st, enum sr_region r, const char *acco
                 return rc;
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
-        /* The caller owns the array (the actor's fixed role slots), so this
-         * fills it in place rather than through db_list. */
-        size_t n = 0;
-        bool row = true;
-        while (rc == SR_OK && n < max) {
-                rc = db_step(s, &row);
-                if (rc != SR_OK || !row)
-                        break;
-                rc = grant_read(s, &ret[n]);
-                if (rc == SR_OK)
-                        n++;
-        }
-        db_reset(s);
-        if (rc != SR_OK)
-                return rc;
-        *ret_n = n;
-        return SR_OK;
+        return db_fill(s, grant_read, sizeof(struct sr_grant_row), ret, max, ret_n);
 }
 
 enum sr_rc

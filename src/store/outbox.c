@@ -88,9 +88,9 @@ sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now, unsigned
                 return rc;
         db_bind_int(s, 1, now);
         db_bind_int(s, 2, limit);
-        struct sr_outbox_row *rows = NULL;
+        void *rows = NULL;
         size_t n = 0;
-        rc = db_list(s, row_read, row_fini, sizeof(*rows), limit, (void **)&rows, &n);
+        rc = db_list(s, row_read, row_fini, sizeof(struct sr_outbox_row), limit, &rows, &n);
         if (rc != SR_OK)
                 return rc;
         *ret_rows = rows;
@@ -99,12 +99,10 @@ sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now, unsigned
 }
 
 enum sr_rc
-sr_store_outbox_delete(struct sr_store *st, enum sr_region r, const char *account_id,
-                       const char *id)
+sr_store_outbox_delete(struct sr_tx *tx, const char *account_id, const char *id)
 {
         struct db_stmt *s = NULL;
-        enum sr_rc rc = db_prepare(st, DB_DATA, r,
-                                   "DELETE FROM outbox WHERE id = ? AND account_id = ?", &s);
+        enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM outbox WHERE id = ? AND account_id = ?", &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, id);
@@ -113,11 +111,11 @@ sr_store_outbox_delete(struct sr_store *st, enum sr_region r, const char *accoun
 }
 
 enum sr_rc
-sr_store_outbox_retry(struct sr_store *st, enum sr_region r, const char *account_id,
-                      const char *id, int64_t attempts, int64_t next_attempt_at, bool failed)
+sr_store_outbox_retry(struct sr_tx *tx, const char *account_id, const char *id,
+                      int64_t attempts, int64_t next_attempt_at, bool failed)
 {
         struct db_stmt *s = NULL;
-        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+        enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE outbox SET attempts = ?, next_attempt_at = ?,"
                                    " failed = ? WHERE id = ? AND account_id = ?",
                                    &s);

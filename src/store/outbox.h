@@ -34,12 +34,12 @@ SR_NODISCARD enum sr_rc sr_store_outbox_due(struct sr_store *st, enum sr_region 
                                             unsigned limit, struct sr_outbox_row **ret_rows,
                                             size_t *ret_n);
 /* Removes a delivered (or undeliverable) row. */
-SR_NODISCARD enum sr_rc sr_store_outbox_delete(struct sr_store *st, enum sr_region r,
-                                               const char *account_id, const char *id);
+SR_NODISCARD enum sr_rc sr_store_outbox_delete(struct sr_tx *tx, const char *account_id,
+                                               const char *id);
 /* Records a failed attempt: new attempt count, next due time, and whether
  * delivery has been given up (the row stays, marked failed). */
-SR_NODISCARD enum sr_rc sr_store_outbox_retry(struct sr_store *st, enum sr_region r,
-                                              const char *account_id, const char *id,
+SR_NODISCARD enum sr_rc sr_store_outbox_retry(struct sr_tx *tx, const char *account_id,
+                                              const char *id,
                                               int64_t attempts, int64_t next_attempt_at,
                                               bool failed);
 /* Number of rows of an account (pending and failed), for tests and attest. */

@@ -122,22 +122,7 @@ sr_store_pw_history_list(struct sr_store *st, enum sr_region r, const char *acco
         db_bind_text(s, 1, account_id);
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, (int64_t)max);
-        /* ret is the caller's array, so it is filled in place. */
-        size_t n = 0;
-        bool row = true;
-        while (rc == SR_OK && n < max) {
-                rc = db_step(s, &row);
-                if (rc != SR_OK || !row)
-                        break;
-                rc = history_read(s, &ret[n]);
-                if (rc == SR_OK)
-                        n++;
-        }
-        db_reset(s);
-        if (rc != SR_OK)
-                return rc;
-        *ret_n = n;
-        return SR_OK;
+        return db_fill(s, history_read, sizeof(struct sr_pw_history_row), ret, max, ret_n);
 }
 
 enum sr_rc
@@ -335,9 +320,9 @@ sr_store_audit_list_user(struct sr_store *st, enum sr_region r, const char *acco
         db_bind_text(s, 2, user_id);
         db_bind_int(s, 3, before_seq > 0 ? before_seq : INT64_MAX);
         db_bind_int(s, 4, limit);
-        struct sr_audit_row *rows = NULL;
+        void *rows = NULL;
         size_t n = 0;
-        rc = db_list(s, audit_row_read, NULL, sizeof(*rows), limit, (void **)&rows, &n);
+        rc = db_list(s, audit_row_read, NULL, sizeof(struct sr_audit_row), limit, &rows, &n);
         if (rc != SR_OK)
                 return rc;
         *ret_rows = rows;

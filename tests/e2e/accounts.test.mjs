@@ -1,7 +1,5 @@
 // Sign-up of new accounts (AUTH-10, CONTRACTS.md "Accounts, users, sign-in").
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -9,6 +7,7 @@ import {
   parseSetCookies, randomPhone, signIn, signInFull, signupAccount, uid,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
+import { storeExists, storeName } from '../support/store.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ name: 'accounts' }); });
@@ -59,8 +58,7 @@ test('AUTH-10 every region of the enum is accepted and kept', async () => {
   for (const region of REGIONS) {
     const a = await signupAccount(srv, { region });
     assert.equal(a.region, region);
-    assert.ok(fs.existsSync(path.join(srv.dataDir, 'regions', region, 'strongroom.db')),
-      `region store ${region} exists`);
+    assert.ok(storeExists(srv, 'data', region), `region store ${region} exists (${storeName(srv, 'data', region)})`);
   }
 });
 

@@ -2,8 +2,6 @@
 // CONTRACTS.md "Audit events", no personal data, and `strongroom audit
 // verify` catching an altered row, a removed row and a cut-off tail.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -11,6 +9,7 @@ import {
   signIn, strongPassword, uid,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
+import { storeDropTriggersSql, storeExec, storeName, storeQuery } from '../support/store.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ name: 'audit' }); });
@@ -57,34 +56,26 @@ function verify(s) {
   return { ...r, out: `${r.stdout}\n${r.stderr}` };
 }
 
-function sqlite(db, sql, json = false) {
-  const r = spawnSync('sqlite3', json ? ['-json', db] : [db], { input: sql, encoding: 'utf8' });
-  if (r.error) throw r.error;
-  assert.equal(r.status, 0, `sqlite3 failed: ${r.stderr}\nSQL: ${sql}`);
-  if (!json) return r.stdout;
-  return r.stdout.trim() === '' ? [] : JSON.parse(r.stdout);
-}
-
 const q = (v) => `'${String(v).replace(/'/g, "''")}'`;
 
 /**
- * The audit rows of one account in the region store, oldest first, plus the
- * SQL value that selects that account (the API id, or the only account the
- * store has events for).
+ * The audit rows of one account in its region store, oldest first, plus the
+ * SQL condition that selects that account (the API id, or the only account
+ * the store has events for), and `run`/`query` on that store.
  */
 function auditRows(s, m) {
-  const db = path.join(s.dataDir, 'regions', m.region, 'strongroom.db');
-  const accounts = sqlite(db, 'SELECT DISTINCT account_id AS a, typeof(account_id) AS t, hex(account_id) AS h FROM audit_events;', true);
+  const run = (sql) => storeExec(s, 'data', m.region, sql);
+  const query = (sql) => storeQuery(s, 'data', m.region, sql);
+  const accounts = query('SELECT DISTINCT account_id AS a FROM audit_events');
   let sel = accounts.find((r) => r.a === m.account_id);
   if (!sel && accounts.length === 1) sel = accounts[0];
-  assert.ok(sel, `audit_events rows for account ${m.account_id} in ${db}: ${JSON.stringify(accounts)}`);
-  const where = sel.t === 'blob' ? `account_id = X'${sel.h}'` : `account_id = ${q(sel.a)}`;
-  const rows = sqlite(db, `SELECT seq, action, outcome, typeof(outcome) AS ot FROM audit_events WHERE ${where} ORDER BY seq;`, true);
+  assert.ok(sel, `audit_events rows for account ${m.account_id} in ${storeName(s, 'data', m.region)}: ${JSON.stringify(accounts)}`);
+  const where = `account_id = ${q(sel.a)}`;
+  const rows = query(`SELECT seq, action, outcome FROM audit_events WHERE ${where} ORDER BY seq`);
   assert.ok(rows.length >= 5, `enough audit rows to tamper with: ${JSON.stringify(rows)}`);
-  const triggers = sqlite(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events';", true);
-  // An attacker with write access to the file can drop append-only triggers.
-  const dropTriggers = triggers.map((t) => `DROP TRIGGER IF EXISTS ${q(t.name).replace(/'/g, '"')};`).join('\n');
-  return { db, where, rows, dropTriggers };
+  // An attacker with write access to the store can drop append-only triggers.
+  const dropTriggers = storeDropTriggersSql(s, 'data', m.region, 'audit_events');
+  return { run, query, where, rows, dropTriggers };
 }
 
 /** How verify may name an event: its id, or its account and seq. */
@@ -206,15 +197,12 @@ async function tamperScenario(name, tamper) {
 }
 
 test('OPS-1 audit verify fails naming the event when a row is altered', async () => {
-  const r = await tamperScenario('alter', ({ db, where, rows, dropTriggers }) => {
+  const r = await tamperScenario('alter', ({ run, query, where, rows, dropTriggers }) => {
     const target = rows[Math.floor(rows.length / 2)];
-    sqlite(db, `${dropTriggers}
-UPDATE audit_events SET outcome = CASE
-  WHEN outcome = 'success' THEN 'failure'
-  WHEN typeof(outcome) = 'integer' THEN outcome + 1
-  ELSE 'success' END
+    run(`${dropTriggers}
+UPDATE audit_events SET outcome = CASE WHEN outcome = 'success' THEN 'failure' ELSE 'success' END
 WHERE ${where} AND seq = ${Number(target.seq)};`);
-    const changed = sqlite(db, `SELECT outcome FROM audit_events WHERE ${where} AND seq = ${Number(target.seq)};`, true);
+    const changed = query(`SELECT outcome FROM audit_events WHERE ${where} AND seq = ${Number(target.seq)}`);
     assert.notEqual(changed[0].outcome, target.outcome, 'the row was changed');
     return { seq: target.seq };
   });
@@ -223,10 +211,10 @@ WHERE ${where} AND seq = ${Number(target.seq)};`);
 });
 
 test('OPS-1 audit verify fails when the tail is cut', async () => {
-  const r = await tamperScenario('tail', ({ db, where, rows, dropTriggers }) => {
+  const r = await tamperScenario('tail', ({ run, where, rows, dropTriggers }) => {
     const real = rows.filter((x) => !/checkpoint/i.test(String(x.action)));
     const last = real[real.length - 1];
-    sqlite(db, `${dropTriggers}\nDELETE FROM audit_events WHERE ${where} AND seq >= ${Number(last.seq)};`);
+    run(`${dropTriggers}\nDELETE FROM audit_events WHERE ${where} AND seq >= ${Number(last.seq)};`);
     return { seq: last.seq };
   });
   // The signed checkpoint still covers the removed event: verify names the account.
@@ -234,9 +222,9 @@ test('OPS-1 audit verify fails when the tail is cut', async () => {
 });
 
 test('OPS-1 audit verify fails naming the gap when a middle row is deleted', async () => {
-  const r = await tamperScenario('middle', ({ db, where, rows, dropTriggers }) => {
+  const r = await tamperScenario('middle', ({ run, where, rows, dropTriggers }) => {
     const target = rows[Math.floor(rows.length / 2)];
-    sqlite(db, `${dropTriggers}\nDELETE FROM audit_events WHERE ${where} AND seq = ${Number(target.seq)};`);
+    run(`${dropTriggers}\nDELETE FROM audit_events WHERE ${where} AND seq = ${Number(target.seq)};`);
     const next = rows[Math.floor(rows.length / 2) + 1];
     return { seq: target.seq, nextSeq: next.seq };
   });

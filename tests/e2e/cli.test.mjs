@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 
 import { CLAIM_IDS } from '../support/api.mjs';
 import { binPath, startServer } from '../support/server.mjs';
+import { storeExists, storeName } from '../support/store.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ name: 'cli' }); });
@@ -73,9 +74,10 @@ test('init creates the data directory 0700 and the master key 0600', () => {
   assert.equal(st.mode & 0o777, 0o700, `data dir mode ${(st.mode & 0o777).toString(8)}`);
   const key = fs.statSync(path.join(srv.dataDir, 'keys', 'master.key'));
   assert.equal(key.mode & 0o777, 0o600, `master.key mode ${(key.mode & 0o777).toString(8)}`);
-  assert.ok(fs.existsSync(path.join(srv.dataDir, 'directory.db')), 'directory.db');
+  // The stores: files of the data directory on SQLite, schemas on PostgreSQL.
+  assert.ok(storeExists(srv, 'directory'), storeName(srv, 'directory'));
   for (const region of ['US', 'EU', 'AU', 'SG', 'JP', 'IN']) {
-    assert.ok(fs.existsSync(path.join(srv.dataDir, 'regions', region, 'strongroom.db')), `regions/${region}/strongroom.db`);
+    assert.ok(storeExists(srv, 'data', region), storeName(srv, 'data', region));
   }
   assert.ok(fs.existsSync(path.join(srv.dataDir, 'tls', 'cert.pem')), 'tls/cert.pem');
   const op = srv.operator;

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -14,6 +13,7 @@ import {
   newUser, signIn, signInFull, signInRaw, strongPassword, uid,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
+import { storeQuery } from '../support/store.mjs';
 import { serverNow, totp } from '../support/totp.mjs';
 
 let srv;
@@ -259,12 +259,11 @@ function bcrypt(pw, cost = 4) {
   return r.stdout.trim();
 }
 
-/** users.pw_hash of a user, read with the sqlite3 CLI. */
+/** users.pw_hash of a user, read from the EU region store. */
 function storedHash(userId) {
-  const db = path.join(srv.dataDir, 'regions', 'EU', 'strongroom.db');
-  const r = spawnSync('sqlite3', ['-readonly', db, `SELECT pw_hash FROM users WHERE id = '${userId.replace(/[^0-9a-f]/g, '')}';`], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `sqlite3: ${r.stderr}`);
-  return r.stdout.trim();
+  const rows = storeQuery(srv, 'data', 'EU', 'SELECT pw_hash FROM users WHERE id = ?', [userId]);
+  assert.equal(rows.length, 1, `one users row for ${userId}`);
+  return rows[0].pw_hash;
 }
 
 function importUsers(m, users) {

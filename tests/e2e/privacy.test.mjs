@@ -4,7 +4,6 @@
 // The tests in this file run in order and stop/restart the shared server.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -12,6 +11,7 @@ import {
   expectStatus, managerSession, newUser, randomPhone, signInFull, signInRaw, signupAccount, strongPassword,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
+import { storeDriver, storeScan, storeWalMark } from '../support/store.mjs';
 
 let srv;
 const allCanaries = []; // every distinctive secret or personal string written in this file
@@ -49,31 +49,14 @@ function needlesOf(d) {
   return [...out];
 }
 
-function walk(dir) {
-  const out = [];
-  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, ent.name);
-    if (ent.isDirectory()) out.push(...walk(p));
-    else if (ent.isFile()) out.push(p);
-  }
-  return out;
-}
-
 /**
- * Every file under the data directory, as bytes. DIR/mail is left out: a
- * delivered message necessarily names its recipient (it is the hand-off to
- * the mail system, not storage of the account's data).
+ * Every file under the data directory and, on PostgreSQL, every file of the
+ * cluster (storeScan), as bytes. DIR/mail is left out: a delivered message
+ * necessarily names its recipient (it is the hand-off to the mail system,
+ * not storage of the account's data).
  */
-function scanDataDir(needles) {
-  const hits = [];
-  const files = walk(srv.dataDir).filter((f) => !f.startsWith(path.join(srv.dataDir, 'mail') + path.sep));
-  for (const f of files) {
-    const bytes = fs.readFileSync(f);
-    for (const n of needles) {
-      if (bytes.includes(Buffer.from(n, 'utf8'))) hits.push(`${path.relative(srv.dataDir, f)} contains "${n}"`);
-    }
-  }
-  return { files, hits };
+function scanStore(needles, opts = {}) {
+  return storeScan(srv, needles, { skip: ['mail'], ...opts });
 }
 
 /** Writes the canary data through the API; returns ids to read it back later. */
@@ -115,8 +98,8 @@ test('DATA-2 personal data is not in any file of the data directory after a clea
   const w = await writePersonalData(d);
   const exit = await srv.stop();
   t.diagnostic(`server exit after SIGTERM: ${JSON.stringify(exit)}`);
-  const { files, hits } = scanDataDir(needlesOf(d));
-  assert.ok(files.some((f) => f.endsWith('strongroom.db')), `region databases scanned (${files.length} files)`);
+  const { files, hits, dbFiles } = await scanStore(needlesOf(d));
+  assert.ok(dbFiles.length > 0, `region databases scanned (${files.length} files)`);
   assert.deepEqual(hits, [], 'personal data found in clear');
   await srv.restart();
   await expectReadableAfterRestart(d, w);
@@ -124,12 +107,13 @@ test('DATA-2 personal data is not in any file of the data directory after a clea
 
 test('DATA-2 personal data is not in any file, WAL included, after kill -9', async (t) => {
   const d = canaryData();
+  const mark = storeWalMark(srv);
   const w = await writePersonalData(d);
   await srv.kill9();
-  const { files, hits } = scanDataDir(needlesOf(d));
-  const wal = files.filter((f) => f.endsWith('-wal'));
-  t.diagnostic(`files scanned: ${files.length}; WAL files: ${wal.map((f) => `${path.relative(srv.dataDir, f)} (${fs.statSync(f).size} B)`).join(', ') || 'none'}`);
-  assert.ok(wal.some((f) => fs.statSync(f).size > 0), 'after kill -9 the writes sit in a non-empty WAL (SQLite WAL mode)');
+  const { files, hits, wal } = await scanStore(needlesOf(d), { walSince: mark });
+  t.diagnostic(`files scanned: ${files.length}; WAL files: ${wal.files.map((f) => path.basename(f)).join(', ') || 'none'}; WAL bytes: ${wal.bytes}`);
+  assert.ok(wal.bytes > 0 && wal.files.length > 0 && wal.files.every((f) => files.includes(f)),
+    `after kill -9 the writes sit in a non-empty, scanned WAL (${storeDriver === 'sqlite' ? 'SQLite WAL mode' : 'PostgreSQL pg_wal'})`);
   assert.deepEqual(hits, [], 'personal data found in clear');
   await srv.restart();
   await expectReadableAfterRestart(d, w);

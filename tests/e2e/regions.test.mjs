@@ -1,12 +1,11 @@
 // DATA-7: an account's rows and keys live only in the store of the region
 // chosen at sign-up.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { newUser, signIn, signupAccount } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
+import { storeQuery } from '../support/store.mjs';
 
 const REGIONS = ['US', 'EU', 'AU', 'SG', 'JP', 'IN'];
 let srv;
@@ -17,9 +16,11 @@ after(async () => {
   await srv?.close();
 });
 
-function count(file, sql, id) {
-  const out = execFileSync('sqlite3', ['-readonly', file, sql.replace('?', `'${id}'`)], { encoding: 'utf8' });
-  return Number(out.trim());
+/** count(*) AS n of one SELECT in a store (kind 'directory' | 'data' | 'keys' of region). */
+function count(kind, region, sql, id) {
+  const rows = storeQuery(srv, kind, region, sql, [id]);
+  assert.equal(rows.length, 1, `one count row: ${JSON.stringify(rows)}`);
+  return Number(rows[0].n);
 }
 
 test('DATA-7 an AU account is stored in the AU region only (rows and keys)', async () => {
@@ -28,13 +29,10 @@ test('DATA-7 an AU account is stored in the AU region only (rows and keys)', asy
   const token = await signIn(srv, acct.slug, acct.email, acct.password);
   await newUser(srv, token, acct.account_id, {});
   for (const r of REGIONS) {
-    const dir = path.join(srv.dataDir, 'regions', r);
-    const data = path.join(dir, 'strongroom.db');
-    const keys = path.join(dir, 'keystore.db');
-    const rows = count(data, 'SELECT count(*) FROM users WHERE account_id = ?', acct.account_id) +
-      count(data, 'SELECT count(*) FROM accounts WHERE account_id = ?', acct.account_id) +
-      count(data, 'SELECT count(*) FROM audit_events WHERE account_id = ?', acct.account_id);
-    const k = count(keys, 'SELECT count(*) FROM keys WHERE account_id = ?', acct.account_id);
+    const rows = count('data', r, 'SELECT count(*) AS n FROM users WHERE account_id = ?', acct.account_id) +
+      count('data', r, 'SELECT count(*) AS n FROM accounts WHERE account_id = ?', acct.account_id) +
+      count('data', r, 'SELECT count(*) AS n FROM audit_events WHERE account_id = ?', acct.account_id);
+    const k = count('keys', r, 'SELECT count(*) AS n FROM keys WHERE account_id = ?', acct.account_id);
     if (r === 'AU') {
       assert.ok(rows >= 4, `AU holds the account, its users and audit (${rows})`);
       assert.ok(k >= 3, `AU holds the account key and both subject keys (${k})`);
@@ -44,6 +42,5 @@ test('DATA-7 an AU account is stored in the AU region only (rows and keys)', asy
     }
   }
   // The directory only routes: id, slug, region, state.
-  const dir = path.join(srv.dataDir, 'directory.db');
-  assert.equal(count(dir, "SELECT count(*) FROM accounts WHERE id = ? AND region = 'AU'", acct.account_id), 1);
+  assert.equal(count('directory', null, "SELECT count(*) AS n FROM accounts WHERE id = ? AND region = 'AU'", acct.account_id), 1);
 });

@@ -4,8 +4,6 @@
 // require_second_factor, re-authentication and bad input. Codes are computed
 // here with node:crypto (tests/support/totp.mjs), never by the server.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -14,6 +12,7 @@ import {
   signIn, signInRaw, strongPassword,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
+import { storeQuery, storeScan } from '../support/store.mjs';
 import { readMaildir } from '../support/smtp.mjs';
 import { serverNow, totp } from '../support/totp.mjs';
 
@@ -63,10 +62,6 @@ function verify(challenge, code, opts = {}) {
   return srv.request('POST', '/v1/session/second-factor', { body: { challenge, code }, ...opts });
 }
 
-function fileContains(file, needle) {
-  return fs.existsSync(file) && fs.readFileSync(file).includes(Buffer.from(needle));
-}
-
 test('AUTH-8 enrol, confirm, then sign in through a challenge with a TOTP code', async () => {
   const m = await managerSession(srv);
   const { secret, codes } = await enrol(m.token, 'manager');
@@ -81,12 +76,11 @@ test('AUTH-8 enrol, confirm, then sign in through a challenge with a TOTP code',
   expectStatus(await srv.request('GET', '/v1/me', { token: r.json.token }), 200, 'getMe with the new token');
   // The challenge is single use.
   expectProblem(await verify(challenge, totp(secret, now() + 30)), 401, 'invalid_credentials', 'used challenge');
-  // Secrets at rest: no base32 secret or recovery code in the region database.
-  const dir = path.join(srv.dataDir, 'regions', 'EU');
-  for (const f of ['strongroom.db', 'strongroom.db-wal']) {
-    assert.ok(!fileContains(path.join(dir, f), secret), `TOTP secret in clear in ${f}`);
-    assert.ok(!fileContains(path.join(dir, f), codes[0]), `recovery code in clear in ${f}`);
-  }
+  // Secrets at rest: no base32 secret or recovery code in the store (every file
+  // of the data directory but DIR/mail, and on PostgreSQL of the cluster).
+  const { dbFiles, hits } = await storeScan(srv, [secret, codes[0]], { skip: ['mail'] });
+  assert.ok(dbFiles.length > 0, 'the region databases are scanned');
+  assert.deepEqual(hits, [], 'TOTP secret or recovery code in clear');
   // The user is told about the change.
   const deadline = Date.now() + 15_000;
   while (!readMaildir(path.join(srv.dataDir, 'mail')).some((x) => x.to.includes(m.email) && /two-factor|second factor/i.test(x.subject))) {
@@ -268,13 +262,11 @@ test('AUTH-8 deleting a user removes their TOTP secret, recovery codes, challeng
   const u = await activeUser(srv, m.token, m.account_id, { password: strongPassword('Init') });
   await enrol(u.token);
   await challengeFor(m.slug, u.username, u.password); // a live challenge
-  const db = path.join(srv.dataDir, 'regions', 'EU', 'strongroom.db');
   const count = () => {
-    const sql = ['totp', 'recovery_codes', 'signin_challenges', 'devices']
-      .map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t} WHERE user_id = '${u.id}'`).join(' UNION ALL ') + ';';
-    const r = spawnSync('sqlite3', ['-json', db], { input: sql, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return Object.fromEntries(JSON.parse(r.stdout).map((x) => [x.t, x.n]));
+    const tables = ['totp', 'recovery_codes', 'signin_challenges', 'devices'];
+    const sql = tables.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${t} WHERE user_id = ?`).join(' UNION ALL ');
+    const rows = storeQuery(srv, 'data', 'EU', sql, tables.map(() => u.id));
+    return Object.fromEntries(rows.map((x) => [x.t, Number(x.n)]));
   };
   const before_ = count();
   for (const t of ['totp', 'recovery_codes', 'signin_challenges', 'devices']) assert.ok(before_[t] > 0, `${t} rows exist`);

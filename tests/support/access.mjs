@@ -3,9 +3,7 @@
 // with the server's answer in the message.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import https from 'node:https';
-import path from 'node:path';
 
 import {
   activeUser, changeFirstPassword, describeResponse, expectStatus, newUser, signIn, uid,
@@ -213,28 +211,6 @@ export function findOperation(doc, operationId) {
     }
   }
   return null;
-}
-
-function walk(dir) {
-  const out = [];
-  for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, ent.name);
-    if (ent.isDirectory()) out.push(...walk(p));
-    else if (ent.isFile()) out.push(p);
-  }
-  return out;
-}
-
-/** Files under dir whose bytes contain any of the needles → ["file: needle"]. */
-export function grepTree(dir, needles) {
-  const hits = [];
-  for (const f of walk(dir)) {
-    const bytes = fs.readFileSync(f);
-    for (const n of needles) {
-      if (bytes.includes(Buffer.from(n, 'utf8'))) hits.push(`${path.relative(dir, f)}: ${n.slice(0, 12)}…`);
-    }
-  }
-  return hits;
 }
 
 /** Status class for the matrix: 'allow' (2xx, 409, 422), 'deny' (403, 404) or 'other'. */

@@ -108,10 +108,18 @@ function pgPrepare(dataDir, name) {
   const db = `sr_${String(name || 'suite').replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${crypto.randomBytes(6).toString('hex')}`;
   const r = spawnSync('psql', [pgConninfo, '-v', 'ON_ERROR_STOP=1', '-qc', `CREATE DATABASE ${db}`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`psql CREATE DATABASE failed: ${r.stderr || r.error}`);
-  fs.mkdirSync(dataDir, { mode: 0o700 });
+  // Looser than init leaves it, so the 0700 of the init test is init's doing.
+  fs.mkdirSync(dataDir, { mode: 0o755 });
+  fs.chmodSync(dataDir, 0o755);
   const conninfo = pgConninfo.replace(/dbname=\S+/, '').trim() + ` dbname=${db}`;
   fs.writeFileSync(path.join(dataDir, 'strongroom.conf'), `[store]\ndriver = postgres\npostgres = ${conninfo}\n`, { mode: 0o600 });
   return db;
+}
+
+/** Drops a database pgPrepare made (the server is stopped), so the cluster stays small to scan. */
+function pgDrop(db) {
+  const r = spawnSync('psql', [pgConninfo, '-X', '-v', 'ON_ERROR_STOP=1', '-qc', `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`psql DROP DATABASE ${db} failed: ${r.stderr || r.error}`);
 }
 
 async function startServerIn(opts, made) {
@@ -380,10 +388,12 @@ async function startServerIn(opts, made) {
     restart,
     cli,
     request,
-    /** Stops the server and removes its directories (keep them with STRONGROOM_KEEP_DATA=1). */
+    /** Stops the server and removes its directories and database (keep them with STRONGROOM_KEEP_DATA=1). */
     async close() {
       await stop();
-      if (!process.env.STRONGROOM_KEEP_DATA && !artifactsDir) fs.rmSync(base, { recursive: true, force: true });
+      if (process.env.STRONGROOM_KEEP_DATA || artifactsDir) return;
+      fs.rmSync(base, { recursive: true, force: true });
+      if (pgDb) pgDrop(pgDb);
     },
   };
   return srv;

@@ -158,26 +158,35 @@ send_row(struct sr_app *app, enum sr_mail_kind kind, char *payload, int64_t now)
 }
 
 /* What to do with a row after an attempt. */
-static void
-settle(struct sr_app *app, enum sr_region r, const struct sr_outbox_row *row, enum sr_rc rc,
-       int64_t now)
+static enum sr_rc
+settle(struct sr_tx *tx, const struct sr_outbox_row *row, enum sr_rc rc, int64_t now)
 {
         /* Delivered, or can never be (key shredded, unknown kind, sealed
-         * data that does not open): the row goes. Errors of the store
-         * below leave the row for the next round. */
-        if (rc == SR_OK || rc == SR_E_NOT_FOUND) {
-                sr_rc_ignore(sr_store_outbox_delete(app->st, r, row->account_id, row->id));
-                return;
-        }
+         * data that does not open): the row goes. */
+        if (rc == SR_OK || rc == SR_E_NOT_FOUND)
+                return sr_store_outbox_delete(tx, row->account_id, row->id);
         int64_t attempts = row->attempts + 1;
         bool failed = attempts >= SR_MAIL_MAX_ATTEMPTS;
         int64_t next = now + sr_mail_backoff_s(row->attempts);
-        /* Best effort: if this write fails the row is simply retried. */
-        sr_rc_ignore(sr_store_outbox_retry(app->st, r, row->account_id, row->id, attempts, next,
-                                           failed));
+        return sr_store_outbox_retry(tx, row->account_id, row->id, attempts, next, failed);
 }
 
+/* One transaction (one fsync) for a round's outcomes. If it fails, the
+ * rows are simply tried again: delivery is at least once. */
 static void
+settle_all(struct sr_app *app, enum sr_region r, const struct sr_outbox_row *rows,
+           const enum sr_rc *outcomes, size_t n, int64_t now)
+{
+        struct sr_tx *tx = NULL;
+        enum sr_rc rc = sr_store_begin(app->st, r, &tx);
+        for (size_t i = 0; rc == SR_OK && i < n; i++)
+                rc = settle(tx, &rows[i], outcomes[i], now);
+        if (rc == SR_OK)
+                sr_rc_ignore(sr_store_commit(tx));
+        sr_store_tx_free(tx);
+}
+
+static enum sr_rc
 deliver_one(struct sr_app *app, enum sr_region r, const struct sr_outbox_row *row, int64_t now)
 {
         enum sr_mail_kind kind;
@@ -190,7 +199,7 @@ deliver_one(struct sr_app *app, enum sr_region r, const struct sr_outbox_row *ro
         if (rc == SR_OK)
                 rc = send_row(app, kind, payload, now);
         wipe_free(payload);
-        settle(app, r, row, rc, now);
+        return rc;
 }
 
 void
@@ -203,8 +212,11 @@ sr_mail_deliver_pending(struct sr_app *app)
                 if (sr_store_outbox_due(app->st, (enum sr_region)r, now, DUE_PER_REGION, &rows,
                                         &n) != SR_OK)
                         continue; /* the next round tries again */
+                enum sr_rc outcomes[DUE_PER_REGION];
                 for (size_t i = 0; i < n; i++)
-                        deliver_one(app, (enum sr_region)r, &rows[i], now);
+                        outcomes[i] = deliver_one(app, (enum sr_region)r, &rows[i], now);
+                if (n > 0)
+                        settle_all(app, (enum sr_region)r, rows, outcomes, n, now);
                 sr_outbox_rows_free(rows, n);
         }
 }
