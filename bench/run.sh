@@ -40,7 +40,8 @@
 #   QUIET_WAIT=30    before (a)/(b) and before (d)/(c), wait up to this many seconds for
 #   QUIET_PCT=25     the shared machine to drop under this % of one core busy
 #   PERF=1           also perf-record the server under (b) at 64 connections for 4 s and
-#                    put the top of the profile in the report (KEEP_PERF=1 keeps perf.data)
+#                    put the top of the profile in the report (KEEP_PERF=1 keeps perf.data);
+#                    PERF=c profiles the sign-ins of (c) instead
 #   KEEP=1           keep the scratch data dir bench/work
 # A run takes about 2.5 minutes on a quiet machine, at most about 3.5 with both waits.
 #
@@ -344,7 +345,20 @@ wait_quiet
 log "(d) argon2id crypto_pwhash_str t=2 m=19MiB, $WORKERS threads, ${HASH_SECS}s before and after (c)"
 run_argon d1 "$HASH_SECS"
 log "(c) POST /v1/session, $C_CONNS connections"
+if [ "$PERF" = c ] && command -v perf >/dev/null; then
+	# PERF=c: profile the sign-ins of (c) instead of GET /v1/me
+	perf record -F 299 --call-graph dwarf,16384 -o "$RAW/perf.data" -p "$SERVER_PID" -- sleep 6 \
+		>"$RAW/perf-record.log" 2>&1 &
+	PERF_PID=$!
+fi
 BENCH_BODY=$SIGNIN_BODY run_wrk c "$SERVER_PID" "$U/v1/session" "$C_CONNS" "$HERE/lua/signin.lua"
+if [ -n "$PERF_PID" ]; then
+	wait "$PERF_PID" 2>/dev/null || true
+	PERF_PID=""
+	perf report -i "$RAW/perf.data" --children --sort sym --stdio -g none --percent-limit 1 2>/dev/null |
+		grep '%' | grep -v '\] 0x0000' | head -60 >"$RAW/perf-top.txt" || true
+	[ "${KEEP_PERF:-0}" = 1 ] || rm -f "$RAW/perf.data"
+fi
 R[c.rate]=$(awk -v n="${R[c.s201]}" -v s="${R[c.secs]}" 'BEGIN{printf "%.2f", n / s}')
 run_argon d2 "$HASH_SECS"
 R[d.hashes]=$((${R[d1.hashes]} + ${R[d2.hashes]}))
