@@ -15,6 +15,7 @@ import {
   describeResponse, expectProblem, expectStatus, managerSession, newUser, signIn, signInFull,
   signInRaw, strongPassword, uid,
 } from '../support/api.mjs';
+import { operatorSession } from '../support/access.mjs';
 import { startServer } from '../support/server.mjs';
 import { storeScan } from '../support/store.mjs';
 import { readMaildir, startSmtpSink } from '../support/smtp.mjs';
@@ -171,6 +172,38 @@ test('AUTH-6 a reset token works once; the second use gets invalid_token', async
   const again = await completeReset(srv, token, strongPassword('Two'));
   expectProblem(again, 400, 'invalid_token', 'second use');
   await signIn(srv, m.slug, m.email, first); // the second use changed nothing
+});
+
+test('AUTH-6 a link mailed before its user was blocked no longer works; a blocked user gets no new link', async () => {
+  const m = await managerSession(srv);
+  const u = await userWithEmail(m);
+  const { token } = await mailedToken(m.slug, u.email);
+  const op = await operatorSession(srv);
+  expectStatus(await srv.request('POST', `/v1/accounts/${m.account_id}/users/${u.id}/block`, { token: op.token }),
+    [200, 204], 'blockUser');
+  expectProblem(await completeReset(srv, token, strongPassword('Blocked')), 400, 'invalid_token', 'link of a blocked user');
+  const before = sink.messages().filter((x) => isResetMail(x, u.email)).length;
+  expectStatus(await requestReset(srv, m.slug, u.email), 202, 'requestPasswordReset for a blocked user');
+  // Mail goes out in order: once a later request's mail is here, one for
+  // the blocked user would have come too.
+  await mailedToken(m.slug, m.email);
+  assert.equal(sink.messages().filter((x) => isResetMail(x, u.email)).length, before, 'a blocked user got a new reset mail');
+  expectStatus(await srv.request('POST', `/v1/accounts/${m.account_id}/users/${u.id}/unblock`, { token: op.token }),
+    [200, 204], 'unblockUser');
+  await signIn(srv, m.slug, u.email, u.password); // the old password still stands
+});
+
+test('AUTH-6 a link mailed before its account was blocked no longer works', async () => {
+  const m = await managerSession(srv);
+  const { token } = await mailedToken(m.slug, m.email);
+  const op = await operatorSession(srv);
+  expectStatus(await srv.request('POST', `/v1/accounts/${m.account_id}/block`, { token: op.token }), [200, 204], 'blockAccount');
+  expectProblem(await completeReset(srv, token, strongPassword('Blocked')), 400, 'invalid_token', 'link in a blocked account');
+  expectStatus(await srv.request('POST', `/v1/accounts/${m.account_id}/unblock`, { token: op.token }), [200, 204], 'unblockAccount');
+  // Refused, not spent: once the account is unblocked the link works again.
+  const pw = strongPassword('After');
+  expectStatus(await completeReset(srv, token, pw), 200, 'the link after unblockAccount');
+  await signIn(srv, m.slug, m.email, pw);
 });
 
 test('AUTH-6 a reset token expires after 1800 s', async () => {

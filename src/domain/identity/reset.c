@@ -136,7 +136,8 @@ request_for_user(struct sr_app *app, struct sr_tx *tx, const struct sr_account_r
         char *email = NULL;
         enum sr_rc rc = SR_OK;
         *ret_outcome = "failure";
-        if (strcmp(row->state, "active") != 0)
+        /* A blocked user or account gets no link: the same answer, no mail. */
+        if (acct->blocked || strcmp(row->state, "active") != 0)
                 return SR_OK;
         rc = user_email(app, acct->region, row, &email);
         if (rc != SR_OK || email == NULL || !sr_mail_address_ok(email)) {
@@ -318,14 +319,20 @@ sr_reset_complete(struct sr_app *app, const struct sr_client *client, const char
         struct sr_reset_row t;
         struct sr_account_ref acct;
         enum sr_rc rc = find_token(app, hash, &t, &acct.region);
+        if (rc == SR_OK)
+                rc = sr_account_resolve(app, t.account_id, &acct);
         if (rc != SR_OK)
-                return rc;
-        snprintf(acct.id, sizeof(acct.id), "%s", t.account_id);
-        /* AUTH-6: used and expired look exactly like forged. */
-        if (t.used_at != 0 || sr_clock_now() >= t.expires_at)
+                return rc == SR_E_NOT_FOUND ? SR_E_INVALID_TOKEN : rc;
+        /* AUTH-6: used and expired look exactly like forged; so does a link
+         * of a user or account blocked since it was sent. */
+        if (t.used_at != 0 || sr_clock_now() >= t.expires_at || acct.blocked)
                 return SR_E_INVALID_TOKEN;
         struct sr_user_row row;
         rc = sr_store_user_get(app->st, acct.region, acct.id, t.user_id, &row);
+        if (rc == SR_OK && strcmp(row.state, "active") != 0) {
+                sr_user_row_fini(&row);
+                rc = SR_E_NOT_FOUND;
+        }
         if (rc != SR_OK)
                 return rc == SR_E_NOT_FOUND ? SR_E_INVALID_TOKEN : rc;
         char pw_hash[SR_PWHASH_STR_BYTES];

@@ -44,6 +44,7 @@ sr_account_resolve(struct sr_app *app, const char *id_or_slug, struct sr_account
                 return SR_E_NOT_FOUND; /* a sign-up still in progress */
         snprintf(ret->id, sizeof(ret->id), "%s", d.id);
         ret->region = d.region;
+        ret->blocked = strcmp(d.state, "blocked") == 0;
         return SR_OK;
 }
 

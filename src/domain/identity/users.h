@@ -39,6 +39,7 @@ struct sr_user_input {
 struct sr_account_ref {
         char id[SR_ID_LEN + 1];
         enum sr_region region;
+        bool blocked; /* by an operator (blockAccount) */
 };
 /* Resolves an account id or slug. SR_E_NOT_FOUND otherwise. */
 SR_NODISCARD enum sr_rc sr_account_resolve(struct sr_app *app, const char *id_or_slug,
