@@ -6,6 +6,8 @@
 
 static atomic_ullong by_class[6];
 static atomic_ullong busy_total;
+static atomic_ullong mail_by_outcome[SR_METRICS_MAIL_DROPPED + 1];
+static const char *const mail_outcome_names[] = {"sent", "retry", "gave_up", "dropped"};
 static const uint64_t bounds_ms[] = {1, 5, 25, 100, 500, 2500};
 #define NBOUNDS (sizeof(bounds_ms) / sizeof(bounds_ms[0]))
 static atomic_ullong latency_le[NBOUNDS + 1];
@@ -41,6 +43,27 @@ sr_metrics_busy(void)
         atomic_fetch_add(&busy_total, 1);
 }
 
+void
+sr_metrics_mail(enum sr_metrics_mail outcome)
+{
+        if ((unsigned)outcome <= SR_METRICS_MAIL_DROPPED)
+                atomic_fetch_add(&mail_by_outcome[outcome], 1);
+}
+
+/* sent: delivered; retry: failed, tried again later; gave_up: failed for
+ * the last time (the row stays, marked failed); dropped: can never be
+ * delivered (the person's key was shredded). */
+static enum sr_rc
+render_mail(struct sr_buf *out)
+{
+        enum sr_rc rc = sr_buf_puts(out, "# TYPE strongroom_mail_attempts_total counter\n");
+        for (unsigned i = 0; rc == SR_OK && i <= SR_METRICS_MAIL_DROPPED; i++)
+                rc = sr_buf_printf(out, "strongroom_mail_attempts_total{outcome=\"%s\"} %llu\n",
+                                   mail_outcome_names[i],
+                                   (unsigned long long)atomic_load(&mail_by_outcome[i]));
+        return rc;
+}
+
 enum sr_rc
 sr_metrics_render(struct sr_buf *out)
 {
@@ -70,5 +93,7 @@ sr_metrics_render(struct sr_buf *out)
                                    "strongroom_uptime_seconds %lld\n",
                                    cum, (unsigned long long)atomic_load(&latency_sum_ms), cum,
                                    started ? (long long)(time(NULL) - started) : 0LL);
+        if (rc == SR_OK)
+                rc = render_mail(out);
         return rc;
 }

@@ -336,7 +336,7 @@ function plainRelay(host) {
   return new Promise((resolve) => server.listen(0, host, () => resolve({ server, port: server.address().port, seen })));
 }
 
-test('AUTH-9 a relay that is not on loopback must offer TLS: without STARTTLS it gets no mail', async (t) => {
+test('AUTH-9 a relay that is not on loopback must offer TLS: without STARTTLS it gets no mail; OPS-2 the failure shows in getMetrics and the log', async (t) => {
   const ip = nonLoopbackIPv4();
   if (!ip) { t.skip('no non-loopback IPv4 address on this machine'); return; }
   const relay = await plainRelay(ip);
@@ -353,6 +353,18 @@ test('AUTH-9 a relay that is not on loopback must offer TLS: without STARTTLS it
     assert.ok(!relay.seen.some((l) => /^(MAIL|RCPT|DATA)/i.test(l)),
       `plain relay off loopback was given the message: ${JSON.stringify(relay.seen)}`);
     assert.ok(!relay.seen.join('\n').includes(m.email), 'the address never crossed in clear');
+    // OPS-2: the operator sees the failed attempt in getMetrics and the log,
+    // without the address.
+    const op = await operatorSession(s);
+    let metrics = '';
+    while (!/strongroom_mail_attempts_total\{outcome="retry"\} [1-9]/.test(metrics)) {
+      assert.ok(Date.now() < deadline, `no failed mail attempt in getMetrics:\n${metrics}`);
+      metrics = (await s.request('GET', '/v1/metrics', { token: op.token })).text;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const line = s.logs().split('\n').find((l) => l.includes('"mail delivery failed"'));
+    assert.ok(line, 'no "mail delivery failed" log line');
+    assert.ok(!line.includes(m.email), 'the failure log line names the address');
   } finally {
     await s.close();
     relay.server.close();

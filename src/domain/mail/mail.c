@@ -21,6 +21,8 @@
 #include "store/outbox.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "util/log.h"
+#include "util/metrics.h"
 
 #define DUE_PER_REGION 32
 #define MESSAGE_MAX_BYTES (64 * 1024)
@@ -163,11 +165,20 @@ settle(struct sr_tx *tx, const struct sr_outbox_row *row, enum sr_rc rc, int64_t
 {
         /* Delivered, or can never be (key shredded, unknown kind, sealed
          * data that does not open): the row goes. */
-        if (rc == SR_OK || rc == SR_E_NOT_FOUND)
+        if (rc == SR_OK || rc == SR_E_NOT_FOUND) {
+                sr_metrics_mail(rc == SR_OK ? SR_METRICS_MAIL_SENT : SR_METRICS_MAIL_DROPPED);
                 return sr_store_outbox_delete(tx, row->account_id, row->id);
+        }
         int64_t attempts = row->attempts + 1;
         bool failed = attempts >= SR_MAIL_MAX_ATTEMPTS;
         int64_t next = now + sr_mail_backoff_s(row->attempts);
+        char n[24];
+        snprintf(n, sizeof(n), "%lld", (long long)attempts);
+        /* Ids and the reason only: the address stays sealed in the row. */
+        sr_log(SR_LOG_WARN, failed ? "mail given up" : "mail delivery failed", "outbox_id", row->id,
+               "account_id", row->account_id, "kind", row->kind, "attempts", n, "code",
+               sr_rc_name(rc), NULL);
+        sr_metrics_mail(failed ? SR_METRICS_MAIL_GAVE_UP : SR_METRICS_MAIL_RETRY);
         return sr_store_outbox_retry(tx, row->account_id, row->id, attempts, next, failed);
 }
 
