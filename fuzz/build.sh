@@ -14,7 +14,7 @@ gen=$out/gen
 mkdir -p "$obj" "$gen"
 
 CC=${CC:-clang}
-pkgs="libmicrohttpd libsodium sqlite3 jansson inih gnutls libcurl liboath" # liboath: AUTH-8 TOTP
+pkgs="libmicrohttpd libsodium sqlite3 libpq jansson inih gnutls libcurl liboath" # liboath: AUTH-8 TOTP; libpq: store/pg
 pkg_cflags=$(pkg-config --cflags $pkgs)
 pkg_libs="$(pkg-config --libs $pkgs) -lunistring -lm -lpthread"
 # AUTH-4 imported hashes (crypt_rn) and AUTH-2 strength estimate.

@@ -9,7 +9,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 PORT=${PGPORT_TEST:-55432}
 cmd=${1:?start|stop}
 dir=${2:?data directory}
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From /: the postgres user cannot enter a checkout under /root.
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 case "$cmd" in
 start)
   mkdir -p "$dir"
