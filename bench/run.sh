@@ -42,6 +42,8 @@
 #   PERF=1           also perf-record the server under (b) at 64 connections for 4 s and
 #                    put the top of the profile in the report (KEEP_PERF=1 keeps perf.data);
 #                    PERF=c profiles the sign-ins of (c) instead
+#   STORE=postgres   run the server on the PostgreSQL driver (a throwaway PostgreSQL 15
+#                    on 127.0.0.1:55433, tests/support/pg.sh); default sqlite
 #   KEEP=1           keep the scratch data dir bench/work
 # A run takes about 2.5 minutes on a quiet machine, at most about 3.5 with both waits.
 #
@@ -69,6 +71,8 @@ VICTIMS=${VICTIMS:-50}
 AUTHZ_SECS=${AUTHZ_SECS:-3}
 VICTIM_PREFIX=victim-
 PERF=${PERF:-0}
+STORE=${STORE:-sqlite}
+PGDIR=""
 QUIET_WAIT=${QUIET_WAIT:-30}
 QUIET_PCT=${QUIET_PCT:-25}
 PASSWORD='bench password of good length'
@@ -101,6 +105,7 @@ cleanup() {
 	stop_pid "$PERF_PID" perf
 	stop_pid "$BARE_PID" bare_https
 	stop_pid "$SERVER_PID" strongroom
+	if [ -n "$PGDIR" ]; then PGPORT_TEST=55433 "$ROOT/tests/support/pg.sh" stop "$PGDIR"; fi
 	if [ "${KEEP:-0}" != 1 ]; then rm -rf "$WORK"; fi
 	exit $rc
 }
@@ -258,6 +263,7 @@ run_wrk() {
 	for p in libmicrohttpd12 libsodium23 libgnutls30 libsqlite3-0 wrk gcc; do
 		echo "$p: $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo n/a)"
 	done
+	echo "store: $STORE"
 	echo "wrk: -t1 -d$DUR; c connections $C_CONNS; worker_threads $WORKERS; worker_queue $WORKER_QUEUE; hash seconds $HASH_SECS"
 	echo "flood: $F_CONNS (f) and $G_CONNS (g) connections over $VICTIMS victims; authz: ${AUTHZ_SECS}s per function"
 	echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -266,7 +272,17 @@ cat "$RAW/env.txt" >&2
 
 # ------------------------------------------------------------------ server
 D=$WORK/data
-log "strongroom init --data-dir $D"
+if [ "$STORE" = postgres ]; then
+	# STORE=postgres: the same run on the PostgreSQL driver, against a throwaway
+	# PostgreSQL 15 on loopback (tests/support/pg.sh: fsync off, so the figures
+	# are the driver's cost, not a disk's)
+	PGDIR=$(mktemp -d /tmp/sr-bench-pg.XXXXXX)
+	PGPORT_TEST=55433 "$ROOT/tests/support/pg.sh" start "$PGDIR" >"$RAW/pg-start.txt" || die "PostgreSQL did not start"
+	psql "host=127.0.0.1 port=55433 user=strongroom dbname=postgres" -qc "CREATE DATABASE sr_bench" || die "createdb"
+	mkdir -p "$D"
+	printf '[store]\ndriver = postgres\npostgres = host=127.0.0.1 port=55433 user=strongroom dbname=sr_bench\n' >"$D/strongroom.conf"
+fi
+log "strongroom init --data-dir $D (store: $STORE)"
 "$SR" init --data-dir "$D" --json >"$WORK/init.json" || die "strongroom init failed"
 cat >>"$D/strongroom.conf" <<EOF
 [signup]

@@ -20,6 +20,8 @@
 #include "crypto/pwhash.h"
 #include "crypto/token.h"
 #include "domain/access/access.h"
+#include "domain/account/account.h"
+#include "domain/cluster/cluster.h"
 #include "domain/session/signin.h"
 #include "domain/mail/mail.h"
 #include "http/clientip.h"
@@ -56,6 +58,8 @@ struct sr_server {
         char origin[256];
         pthread_t sweeper;
         bool sweeper_running;
+        pthread_t listener; /* cluster messages, on a shared (PostgreSQL) store */
+        bool listener_running;
         pthread_mutex_t stop_lock;
         pthread_cond_t stop_cond;
         bool stopping;
@@ -406,7 +410,7 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* The scheduler thread: outbox delivery every second (mail may block on
  * the network, never on an HTTP thread), session sweep every 5 s, heap
- * trim after load. */
+ * trim after load; on a shared store, sign-up recovery every minute. */
 static void *
 sweeper_run(void *arg)
 {
@@ -424,6 +428,9 @@ sweeper_run(void *arg)
                 pthread_mutex_unlock(&srv->stop_lock);
                 if (++ticks % 5 == 0)
                         sr_session_sweep(srv->app);
+                /* Shared store: pending sign-ups of a crashed node. */
+                if (ticks % 60 == 0 && sr_store_shared(srv->app->st))
+                        sr_rc_ignore(sr_account_recover(srv->app));
                 /* After a burst, each thread's malloc arena keeps what it
                  * freed (TLS records, JSON, rows): give it back once the
                  * server has been quiet for a tick, never under load. */
@@ -438,6 +445,39 @@ sweeper_run(void *arg)
         }
         pthread_mutex_unlock(&srv->stop_lock);
         sr_session_sweep(srv->app); /* write last-seen back before exit */
+        sr_store_thread_done();
+        return NULL;
+}
+
+static bool
+stopping(struct sr_server *srv)
+{
+        pthread_mutex_lock(&srv->stop_lock);
+        bool s = srv->stopping;
+        pthread_mutex_unlock(&srv->stop_lock);
+        return s;
+}
+
+/* Hears the other nodes' changes (domain/cluster). Waits in short turns so
+ * a stop is noticed; after a failed connect, waits a second on stop_cond. */
+static void *
+listener_run(void *arg)
+{
+        struct sr_server *srv = arg;
+        struct sr_cluster_listener cl = {0};
+        while (!stopping(srv)) {
+                sr_cluster_listen(srv->app, &cl, 250);
+                if (cl.l != NULL)
+                        continue;
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += 1;
+                pthread_mutex_lock(&srv->stop_lock);
+                if (!srv->stopping)
+                        pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &ts);
+                pthread_mutex_unlock(&srv->stop_lock);
+        }
+        sr_cluster_listener_fini(&cl);
         sr_store_thread_done();
         return NULL;
 }
@@ -592,6 +632,12 @@ sr_server_start(struct sr_app *app, const char *listen, struct sr_server **ret, 
                 else
                         srv->sweeper_running = true;
         }
+        if (rc == SR_OK && sr_store_shared(app->st)) {
+                if (pthread_create(&srv->listener, NULL, listener_run, srv) != 0)
+                        rc = SR_E_INTERNAL;
+                else
+                        srv->listener_running = true;
+        }
         if (rc != SR_OK) {
                 sr_server_stop(srv);
                 return rc;
@@ -613,13 +659,14 @@ sr_server_stop(struct sr_server *srv)
         sr_workers_free(srv->workers);
         if (srv->daemon != NULL)
                 MHD_stop_daemon(srv->daemon);
-        if (srv->sweeper_running) {
-                pthread_mutex_lock(&srv->stop_lock);
-                srv->stopping = true;
-                pthread_cond_signal(&srv->stop_cond);
-                pthread_mutex_unlock(&srv->stop_lock);
+        pthread_mutex_lock(&srv->stop_lock);
+        srv->stopping = true;
+        pthread_cond_broadcast(&srv->stop_cond);
+        pthread_mutex_unlock(&srv->stop_lock);
+        if (srv->sweeper_running)
                 pthread_join(srv->sweeper, NULL);
-        }
+        if (srv->listener_running)
+                pthread_join(srv->listener, NULL);
         pthread_mutex_destroy(&srv->stop_lock);
         pthread_cond_destroy(&srv->stop_cond);
         if (srv->key_pem != NULL)

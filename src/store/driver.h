@@ -55,6 +55,17 @@ struct db_driver {
         /* Bytes of a text or blob column, valid until the next step/reset;
          * NULL with *len 0 for SQL NULL. */
         const void *(*col_bytes)(void *stmt, int i, size_t *len);
+
+        /* Messages between serve nodes sharing this store (channel
+         * sr_cache); NULL when the engine is one node's alone. Sending is a
+         * statement of the store files (cluster.c). */
+        SR_NODISCARD enum sr_rc (*listen_open)(const struct sr_store *st, void **ret);
+        /* Waits up to timeout_ms and calls fn per message; SR_E_IO when
+         * the connection is lost (messages may have been missed). */
+        SR_NODISCARD enum sr_rc (*listen_wait)(void *h, int timeout_ms,
+                                               void (*fn)(const char *payload, void *arg),
+                                               void *arg);
+        void (*listen_close)(void *h);
 };
 
 extern const struct db_driver db_driver_sqlite;

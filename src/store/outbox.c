@@ -99,6 +99,28 @@ sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now, unsigned
 }
 
 enum sr_rc
+sr_store_outbox_claim(struct sr_tx *tx, const char *account_id, const char *id, int64_t due_at,
+                      int64_t lease_until, bool *ret_taken)
+{
+        struct db_stmt *s = NULL;
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "UPDATE outbox SET next_attempt_at = ? WHERE id = ?"
+                                   " AND account_id = ? AND next_attempt_at = ? AND failed = 0",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        db_bind_int(s, 1, lease_until);
+        db_bind_text(s, 2, id);
+        db_bind_text(s, 3, account_id);
+        db_bind_int(s, 4, due_at);
+        int64_t n = 0;
+        rc = db_exec_count(s, &n);
+        if (rc == SR_OK)
+                *ret_taken = n == 1;
+        return rc;
+}
+
+enum sr_rc
 sr_store_outbox_delete(struct sr_tx *tx, const char *account_id, const char *id)
 {
         struct db_stmt *s = NULL;

@@ -33,6 +33,11 @@ SR_NODISCARD enum sr_rc sr_store_outbox_insert(struct sr_tx *tx, const struct sr
 SR_NODISCARD enum sr_rc sr_store_outbox_due(struct sr_store *st, enum sr_region r, int64_t now,
                                             unsigned limit, struct sr_outbox_row **ret_rows,
                                             size_t *ret_n);
+/* Takes a due row for this node: moves its due time from due_at to
+ * lease_until unless another node did first (then *ret_taken is false). */
+SR_NODISCARD enum sr_rc sr_store_outbox_claim(struct sr_tx *tx, const char *account_id,
+                                              const char *id, int64_t due_at,
+                                              int64_t lease_until, bool *ret_taken);
 /* Removes a delivered (or undeliverable) row. */
 SR_NODISCARD enum sr_rc sr_store_outbox_delete(struct sr_tx *tx, const char *account_id,
                                                const char *id);

@@ -47,6 +47,22 @@ void sr_store_thread_done(void);
 /* Schema version of the region databases. */
 int sr_store_schema_version(void);
 
+/* ---- several serve nodes on one store (PostgreSQL LISTEN/NOTIFY) ---- */
+/* True when other serve nodes may share this store and hear its messages. */
+bool sr_store_shared(const struct sr_store *st);
+/* Sends payload (< 8000 bytes, no personal data) to every listening node,
+ * this one included. SR_OK and nothing sent when the store is not shared. */
+SR_NODISCARD enum sr_rc sr_store_notify(struct sr_store *st, const char *payload);
+struct sr_store_listener;
+/* A dedicated connection that hears the messages. */
+SR_NODISCARD enum sr_rc sr_store_listen(struct sr_store *st, struct sr_store_listener **ret);
+/* Waits up to timeout_ms, calling fn per message. SR_E_IO when the
+ * connection was lost: messages may be missed, listen again. */
+SR_NODISCARD enum sr_rc sr_store_listen_wait(struct sr_store_listener *l, int timeout_ms,
+                                             void (*fn)(const char *payload, void *arg),
+                                             void *arg);
+void sr_store_listener_free(struct sr_store_listener *l);
+
 /* Transactions. One write transaction per region and thread at a time. */
 SR_NODISCARD enum sr_rc sr_store_begin(struct sr_store *st, enum sr_region r,
                                        struct sr_tx **ret);

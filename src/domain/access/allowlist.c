@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain/access/access.h"
+#include "domain/cluster/cluster.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/cidr.h"
@@ -116,6 +117,6 @@ sr_allowlist_set(struct sr_app *app, const struct sr_client *client, const struc
                 rc = sr_store_commit(tx);
         sr_buf_fini(&text);
         if (rc == SR_OK)
-                sr_hmap_del(app->allowlists, acct->id);
+                sr_cluster_changed(app, SR_FACT_ALLOWLIST, acct->id);
         return rc;
 }

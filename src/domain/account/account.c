@@ -425,11 +425,17 @@ sr_account_get(struct sr_app *app, const struct sr_actor *actor, const struct sr
         return SR_OK;
 }
 
+/* A sign-up on another node sharing the store is pending for a moment;
+ * only rows older than this are left-overs of a crash. */
+#define PENDING_GRACE_S 300
+
 static enum sr_rc
 recover_one(const struct sr_dir_account *d, void *arg)
 {
         struct sr_app *app = arg;
         if (strcmp(d->state, "pending") != 0)
+                return SR_OK;
+        if (sr_store_shared(app->st) && sr_clock_now() - d->created_at < PENDING_GRACE_S)
                 return SR_OK;
         struct sr_account_row row;
         enum sr_rc rc = sr_store_account_get(app->st, d->region, d->id, &row);

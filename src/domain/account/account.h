@@ -45,8 +45,10 @@ SR_NODISCARD enum sr_rc sr_account_bootstrap(struct sr_app *app, enum sr_region 
 
 /* Start-up recovery of sign-ups cut short by a crash: a pending directory
  * row whose region half committed becomes active; one whose region half
- * never committed is removed with its keys. Run before serving, never
- * while another process may be signing up. */
+ * never committed is removed with its keys. Run before serving. On a
+ * store shared by several nodes only rows older than a grace period are
+ * touched (another node may be mid-sign-up), and serve repeats the
+ * recovery every minute. */
 SR_NODISCARD enum sr_rc sr_account_recover(struct sr_app *app);
 
 struct sr_account_settings {

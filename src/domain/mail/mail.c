@@ -25,6 +25,7 @@
 #include "util/metrics.h"
 
 #define DUE_PER_REGION 32
+#define CLAIM_LEASE_S 300
 #define MESSAGE_MAX_BYTES (64 * 1024)
 #define MESSAGE_RESERVE_BYTES (8 * 1024)
 
@@ -213,6 +214,35 @@ deliver_one(struct sr_app *app, enum sr_region r, const struct sr_outbox_row *ro
         return rc;
 }
 
+/* Nodes sharing a store all run this loop: each claims its rows first
+ * (one transaction), so a message goes out once. A node that dies holding
+ * a claim leaves the row due again after the lease. Alone on SQLite there
+ * is nobody to race. */
+static size_t
+claim_all(struct sr_app *app, enum sr_region r, struct sr_outbox_row *rows, size_t n,
+          int64_t now)
+{
+        if (!sr_store_shared(app->st))
+                return n;
+        struct sr_tx *tx = NULL;
+        size_t kept = 0;
+        enum sr_rc rc = sr_store_begin(app->st, r, &tx);
+        for (size_t i = 0; rc == SR_OK && i < n; i++) {
+                bool taken = false;
+                rc = sr_store_outbox_claim(tx, rows[i].account_id, rows[i].id,
+                                           rows[i].next_attempt_at, now + CLAIM_LEASE_S, &taken);
+                if (rc != SR_OK || !taken)
+                        continue;
+                struct sr_outbox_row mine = rows[kept];
+                rows[kept++] = rows[i];
+                rows[i] = mine;
+        }
+        if (rc == SR_OK)
+                rc = sr_store_commit(tx);
+        sr_store_tx_free(tx);
+        return rc == SR_OK ? kept : 0;
+}
+
 void
 sr_mail_deliver_pending(struct sr_app *app)
 {
@@ -223,11 +253,12 @@ sr_mail_deliver_pending(struct sr_app *app)
                 if (sr_store_outbox_due(app->st, (enum sr_region)r, now, DUE_PER_REGION, &rows,
                                         &n) != SR_OK)
                         continue; /* the next round tries again */
+                size_t mine = claim_all(app, (enum sr_region)r, rows, n, now);
                 enum sr_rc outcomes[DUE_PER_REGION];
-                for (size_t i = 0; i < n; i++)
+                for (size_t i = 0; i < mine; i++)
                         outcomes[i] = deliver_one(app, (enum sr_region)r, &rows[i], now);
-                if (n > 0)
-                        settle_all(app, (enum sr_region)r, rows, outcomes, n, now);
+                if (mine > 0)
+                        settle_all(app, (enum sr_region)r, rows, outcomes, mine, now);
                 sr_outbox_rows_free(rows, n);
         }
 }

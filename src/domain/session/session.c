@@ -16,6 +16,7 @@
 
 #include "crypto/pwhash.h"
 #include "crypto/token.h"
+#include "domain/cluster/cluster.h"
 #include "domain/identity/normalize.h"
 #include "domain/identity/policy.h"
 #include "domain/identity/users.h"
@@ -164,13 +165,13 @@ user_facts(struct sr_app *app, enum sr_region r, const char *account_id, const c
 void
 sr_session_user_changed(struct sr_app *app, const char *user_id)
 {
-        sr_hmap_del(app->users, user_id);
+        sr_cluster_changed(app, SR_FACT_USER, user_id);
 }
 
 void
 sr_session_account_changed(struct sr_app *app, const char *account_id)
 {
-        sr_hmap_del(app->accounts, account_id);
+        sr_cluster_changed(app, SR_FACT_ACCOUNT, account_id);
 }
 
 static bool
@@ -192,8 +193,54 @@ session_of_account(const void *key, void *val, void *arg)
 void
 sr_session_account_users_changed(struct sr_app *app, const char *account_id)
 {
-        sr_hmap_sweep(app->users, user_of_account, (void *)account_id);
-        sr_hmap_sweep(app->sessions, session_of_account, (void *)account_id);
+        sr_cluster_changed(app, SR_FACT_ACCOUNT_USERS, account_id);
+}
+
+static bool
+match_session(const void *key, void *val, void *arg)
+{
+        (void)key;
+        const struct session_entry *e = val;
+        return strcmp(e->session_id, (const char *)arg) == 0;
+}
+
+static bool
+any_entry(const void *key, void *val, void *arg)
+{
+        (void)key;
+        (void)val;
+        (void)arg;
+        return true;
+}
+
+void
+sr_session_forget(struct sr_app *app, enum sr_cluster_fact fact, const char *id)
+{
+        switch (fact) {
+        case SR_FACT_USER:
+                sr_hmap_del(app->users, id);
+                break;
+        case SR_FACT_ACCOUNT:
+                sr_hmap_del(app->accounts, id);
+                break;
+        case SR_FACT_ACCOUNT_USERS:
+                sr_hmap_sweep(app->users, user_of_account, (void *)id);
+                sr_hmap_sweep(app->sessions, session_of_account, (void *)id);
+                break;
+        case SR_FACT_SESSION:
+                sr_hmap_sweep(app->sessions, match_session, (void *)id);
+                break;
+        case SR_FACT_ALLOWLIST:
+                break;
+        }
+}
+
+void
+sr_session_forget_all(struct sr_app *app)
+{
+        sr_hmap_sweep(app->users, any_entry, NULL);
+        sr_hmap_sweep(app->accounts, any_entry, NULL);
+        sr_hmap_sweep(app->sessions, any_entry, NULL);
 }
 
 /* Builds "<REGION>.<token>" and its hash. */
@@ -325,7 +372,8 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
         sr_token_hash(token, len, hash);
         struct session_entry e;
         enum sr_rc rc = SR_OK;
-        if (!sr_hmap_get(app->sessions, hash, &e))
+        bool cached = sr_hmap_get(app->sessions, hash, &e);
+        if (!cached)
                 rc = load_session(app, token, len, hash, &e);
         if (rc != SR_OK)
                 return rc;
@@ -337,6 +385,18 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
         if (rc != SR_OK)
                 return rc == SR_E_NOT_FOUND ? SR_E_UNAUTHENTICATED : rc;
         int64_t now = sr_clock_now();
+        if (cached && now - e.last_seen_at >= lim.idle_timeout_s) {
+                /* Idle here, but another node sharing the store may have
+                 * served it since: it writes last-seen back at least every
+                 * PERSIST_EVERY_S, so the stored value decides. */
+                int64_t seen_here = e.last_seen_at;
+                sr_hmap_del(app->sessions, hash);
+                rc = load_session(app, token, len, hash, &e);
+                if (rc != SR_OK)
+                        return rc;
+                if (seen_here > e.last_seen_at)
+                        e.last_seen_at = seen_here;
+        }
         /* AUTH-7: absolute lifetime (also under a lowered setting) and idle
          * timeout. ACC-3: a bumped epoch or a block ends the session. */
         int64_t hard_end = e.created_at + lim.max_lifetime_s;
@@ -374,14 +434,6 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
         return SR_OK;
 }
 
-static bool
-match_session(const void *key, void *val, void *arg)
-{
-        (void)key;
-        const struct session_entry *e = val;
-        return strcmp(e->session_id, (const char *)arg) == 0;
-}
-
 enum sr_rc
 sr_session_end(struct sr_app *app, const struct sr_client *client, const struct sr_actor *actor)
 {
@@ -397,7 +449,7 @@ sr_session_end(struct sr_app *app, const struct sr_client *client, const struct 
         if (rc == SR_OK)
                 rc = sr_store_commit(tx);
         if (rc == SR_OK)
-                sr_hmap_sweep(app->sessions, match_session, (void *)actor->session_id);
+                sr_cluster_changed(app, SR_FACT_SESSION, actor->session_id);
         return rc;
 }
 

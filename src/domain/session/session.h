@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "domain/app.h"
+#include "domain/cluster/cluster.h"
 #include "domain/authz/authz.h"
 #include "domain/identity/users.h"
 
@@ -104,8 +105,12 @@ bool sr_session_csrf_ok(struct sr_app *app, const struct sr_actor *actor, const 
 SR_NODISCARD enum sr_rc sr_session_revoke_user_tx(struct sr_tx *tx, const char *account_id,
                                                   const char *user_id,
                                                   const char *keep_session_id);
-/* Forgets cached facts about a user (epoch, roles, state) after a commit. */
+/* Forgets cached facts about a user (epoch, roles, state) after a commit,
+ * on every node (domain/cluster). */
 void sr_session_user_changed(struct sr_app *app, const char *user_id);
+/* This node's copy only: what a cluster message asks for. */
+void sr_session_forget(struct sr_app *app, enum sr_cluster_fact fact, const char *id);
+void sr_session_forget_all(struct sr_app *app);
 /* Forgets cached account settings after a commit. */
 void sr_session_account_changed(struct sr_app *app, const char *account_id);
 /* Periodic: drops dead sessions from memory and writes last-seen back. */

@@ -17,8 +17,9 @@
 #define KEY_VERSION 1
 #define CACHE_SLOTS 4096
 /* Subject keys are cached briefly: long enough to serve a burst of
- * requests, short enough that another node's erasure wins within a
- * minute. This node drops the entry when it shreds the key. */
+ * requests, short enough that a missed erasure on another node wins
+ * within a minute. Shredding drops the entry here and, through
+ * domain/cluster, on the other nodes. */
 #define SUBJECT_TTL_MS 60000u
 
 struct cached_key {
@@ -126,16 +127,22 @@ cache_put(struct sr_vault *v, const char *account_id, const char *owner_id,
         pthread_mutex_unlock(&v->lock);
 }
 
+/* Under v->lock. */
+static void
+slot_clear(struct cached_key *c)
+{
+        sr_secret_free(c->key);
+        c->key = NULL;
+}
+
 static void
 cache_drop(struct sr_vault *v, const char *account_id, const char *owner_id)
 {
         struct cached_key *c = &v->cache[slot_of(account_id, owner_id)];
         pthread_mutex_lock(&v->lock);
         if (c->key != NULL && strcmp(c->account_id, account_id) == 0 &&
-            strcmp(c->owner_id, owner_id) == 0) {
-                sr_secret_free(c->key);
-                c->key = NULL;
-        }
+            strcmp(c->owner_id, owner_id) == 0)
+                slot_clear(c);
         pthread_mutex_unlock(&v->lock);
 }
 
@@ -168,6 +175,25 @@ sr_vault_subject_create(struct sr_vault *v, enum sr_region r, const char *accoun
         if (rc != SR_OK)
                 return rc;
         return store_new_key(v, r, account_id, subject_id, akey);
+}
+
+void
+sr_vault_forget_owner(struct sr_vault *v, const char *owner_id)
+{
+        pthread_mutex_lock(&v->lock);
+        for (int i = 0; i < CACHE_SLOTS; i++)
+                if (v->cache[i].key != NULL && strcmp(v->cache[i].owner_id, owner_id) == 0)
+                        slot_clear(&v->cache[i]);
+        pthread_mutex_unlock(&v->lock);
+}
+
+void
+sr_vault_forget_all(struct sr_vault *v)
+{
+        pthread_mutex_lock(&v->lock);
+        for (int i = 0; i < CACHE_SLOTS; i++)
+                slot_clear(&v->cache[i]);
+        pthread_mutex_unlock(&v->lock);
 }
 
 enum sr_rc

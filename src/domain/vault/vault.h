@@ -11,10 +11,15 @@
 
 struct sr_vault;
 
-/* The vault keeps `master` (takes ownership) and borrows st. */
+/* The vault keeps `master` on success (then sr_vault_free frees it; on
+ * failure it stays the caller's) and borrows st. */
 SR_NODISCARD enum sr_rc sr_vault_new(struct sr_store *st, struct sr_secret *master,
                                      struct sr_vault **ret);
 void sr_vault_free(struct sr_vault *v);
+/* Drops this node's cached keys of owner_id (erased on another node), or
+ * every cached key (cluster messages may have been lost). */
+void sr_vault_forget_owner(struct sr_vault *v, const char *owner_id);
+void sr_vault_forget_all(struct sr_vault *v);
 
 /* Creates and stores a new account data key. */
 SR_NODISCARD enum sr_rc sr_vault_account_create(struct sr_vault *v, enum sr_region r,

@@ -12,7 +12,9 @@
  *   run under a savepoint;
  * - parameters are bound as text (integers, strings) or binary (blobs) and
  *   results come back binary, so blobs need no escaping. */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -473,6 +475,54 @@ pg_col_bytes(void *stmt, int i, size_t *len)
         return PQgetvalue(s->res, s->row, i);
 }
 
+/* ---- LISTEN sr_cache on a connection of its own ---- */
+
+static enum sr_rc
+pg_listen_open(const struct sr_store *st, void **ret)
+{
+        struct pg_conn *c = sr_calloc(1, sizeof(*c));
+        if (c == NULL)
+                return SR_E_NOMEM;
+        c->pg = PQconnectdb(store_pg_conninfo(st, SR_REGION__COUNT));
+        enum sr_rc rc = c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK ? SR_OK : SR_E_IO;
+        if (c->pg != NULL)
+                PQsetNoticeProcessor(c->pg, pg_drop_notice, NULL);
+        if (rc == SR_OK)
+                rc = pg_simple(c, "LISTEN sr_cache");
+        if (rc != SR_OK) {
+                pg_close(c);
+                return rc == SR_E_STORE ? SR_E_IO : rc;
+        }
+        *ret = c;
+        return SR_OK;
+}
+
+static enum sr_rc
+pg_listen_wait(void *h, int timeout_ms, void (*fn)(const char *payload, void *arg), void *arg)
+{
+        struct pg_conn *c = h;
+        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+        if (pfd.fd < 0)
+                return SR_E_IO;
+        int n = poll(&pfd, 1, timeout_ms);
+        if (n < 0)
+                return errno == EINTR ? SR_OK : SR_E_IO;
+        if (n > 0 && PQconsumeInput(c->pg) == 0)
+                return SR_E_IO;
+        PGnotify *note;
+        while ((note = PQnotifies(c->pg)) != NULL) {
+                fn(note->extra, arg);
+                PQfreemem(note);
+        }
+        return PQstatus(c->pg) == CONNECTION_OK ? SR_OK : SR_E_IO;
+}
+
+static void
+pg_listen_close(void *h)
+{
+        pg_close(h);
+}
+
 const struct db_driver db_driver_pg = {
         .name = "postgres",
         .open = pg_open,
@@ -496,4 +546,7 @@ const struct db_driver db_driver_pg = {
         .col_null = pg_col_null,
         .col_int = pg_col_int,
         .col_bytes = pg_col_bytes,
+        .listen_open = pg_listen_open,
+        .listen_wait = pg_listen_wait,
+        .listen_close = pg_listen_close,
 };
