@@ -62,7 +62,8 @@ static const struct status_row {
          NULL},
         {"ACC-3", ST_ENFORCED,
          "removing a role, deleting or blocking a user bumps the session epoch: sessions and "
-         "API keys stop on the next request (single node)",
+         "API keys stop on the next request (on every node of a PostgreSQL store via "
+         "LISTEN/NOTIFY)",
          NULL},
         {"ACC-4", ST_ENFORCED,
          "one central check (sr_authz_require) on every route, proven by a generated "
@@ -73,7 +74,7 @@ static const struct status_row {
         {"ACC-6", ST_ENFORCED,
          "platform operators block and unblock users and accounts (never the platform "
          "account); a blocked user or account gets the same 401 at sign-in and its sessions "
-         "end on the next request (epoch bump, session rows deleted; single node)",
+         "end on the next request (epoch bump, session rows deleted; every node)",
          NULL},
         {"ACC-7", ST_ENFORCED,
          "staff see no personal data without a manager's grant (≤ 7 days); every access "
