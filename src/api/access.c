@@ -189,8 +189,8 @@ sr_api_create_api_key(struct sr_call *call)
                 sr_decode_error(call, "channel_id", "must be a channel id");
         rc = sr_decode_done(call);
         if (rc == SR_OK)
-                rc = sr_session_reauth(call->app, call->actor, call->session, password,
-                                       password_len);
+                rc = sr_session_reauth(call->app, call->client, call->actor, call->session,
+                                       password, password_len, "createApiKey");
         if (rc != SR_OK)
                 return rc;
         struct sr_api_key_issued k;

@@ -238,12 +238,14 @@ sr_me_update(struct sr_app *app, const struct sr_client *client, const struct sr
          * password that is given is always checked. */
         enum sr_rc rc = SR_OK;
         if (in->email_set || in->phone_set || in->current_password != NULL)
-                rc = sr_session_reauth(app, actor, session, in->current_password,
-                                       in->current_password_len);
-        if (rc == SR_E_INVALID_CREDENTIALS || rc == SR_E_REAUTH_REQUIRED) {
+                rc = sr_session_reauth(app, client, actor, session, in->current_password,
+                                       in->current_password_len, "updateMe");
+        /* A password that was given is audited (and counted, AUTH-3) by
+         * the check itself; the answer is the same either way. */
+        if (rc == SR_E_REAUTH_REQUIRED)
                 audit_reauth_failure(app, client, actor);
+        if (rc == SR_E_INVALID_CREDENTIALS || rc == SR_E_REAUTH_REQUIRED)
                 return SR_E_REAUTH_REQUIRED;
-        }
         if (rc != SR_OK)
                 return rc;
         struct change c;

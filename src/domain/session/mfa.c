@@ -326,7 +326,8 @@ sr_mfa_delete(struct sr_app *app, const struct sr_client *client, const struct s
 {
         struct sr_account_ref acct;
         acct_of(actor, &acct);
-        enum sr_rc rc = sr_session_reauth(app, actor, session, password, password_len);
+        enum sr_rc rc =
+                sr_session_reauth(app, client, actor, session, password, password_len, "deleteTotp");
         if (rc != SR_OK)
                 return rc;
         SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
@@ -352,7 +353,8 @@ sr_mfa_regenerate(struct sr_app *app, const struct sr_client *client,
 {
         struct sr_account_ref acct;
         acct_of(actor, &acct);
-        enum sr_rc rc = sr_session_reauth(app, actor, session, password, password_len);
+        enum sr_rc rc = sr_session_reauth(app, client, actor, session, password, password_len,
+                                          "regenerateRecoveryCodes");
         bool has = false;
         if (rc == SR_OK)
                 rc = sr_mfa_has_totp(app, &acct, actor->user_id, &has);

@@ -477,8 +477,14 @@ sr_session_change_password(struct sr_app *app, const struct sr_client *client,
                                           actor->user_id, &row);
         if (rc != SR_OK)
                 return rc == SR_E_NOT_FOUND ? SR_E_UNAUTHENTICATED : rc;
-        rc = sr_norm_password(current, current_len, &cur);
-        rc = sr_pwhash_verify(rc == SR_OK ? row.pw_hash : NULL, cur);
+        struct sr_account_ref acct = {.region = actor->region};
+        snprintf(acct.id, sizeof(acct.id), "%s", actor->account_id);
+        /* AUTH-3: a wrong current password counts toward the lockout, as at
+         * sign-in, so a stolen session cannot guess through this route. */
+        rc = sr_signin_check_password(app, client, &acct, actor->user_id, current, current_len,
+                                      "changePassword");
+        if (rc == SR_OK)
+                rc = sr_norm_password(current, current_len, &cur);
         if (rc == SR_OK)
                 rc = sr_norm_password(next, next_len, &neu);
         if (rc == SR_OK && sr_secret_equal(cur, neu)) {
@@ -486,9 +492,6 @@ sr_session_change_password(struct sr_app *app, const struct sr_client *client,
                 if (ret_reason != NULL)
                         *ret_reason = "reused";
         }
-        struct sr_account_ref acct;
-        snprintf(acct.id, sizeof(acct.id), "%s", actor->account_id);
-        acct.region = actor->region;
         /* AUTH-2: the account's profile and the user's password history. */
         char hash[SR_PWHASH_STR_BYTES];
         if (rc == SR_OK)

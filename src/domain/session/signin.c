@@ -15,7 +15,8 @@
  *      (hash stored, 5 minutes, 5 tries, single use) is answered instead.
  *      Failure: audited; the failure that reached the threshold is a
  *      lockout (audit event and e-mail notice).
- * verifySecondFactor runs the same reservation around the code check. */
+ * verifySecondFactor runs the same reservation around the code check, and
+ * re-authentication (sr_signin_check_password) around its password check. */
 #include "domain/session/signin.h"
 
 #include <arpa/inet.h>
@@ -334,6 +335,16 @@ audit_plain(struct sr_app *app, const struct sr_client *client,
                 sr_rc_ignore(sr_store_commit(tx)); /* best effort: the answer is 401 anyway */
 }
 
+/* Inside tx: a full success clears the user's count. One made on a known
+ * device leaves the user's count alone: a device's success must not lift
+ * a lock strangers earned. */
+static enum sr_rc
+reset_tx(struct sr_tx *tx, const struct attempt *a)
+{
+        struct sr_lock_row zero = {0, 0};
+        return a->device ? SR_OK : sr_store_user_lock_set_tx(tx, a->acct.id, a->user_id, &zero);
+}
+
 /* Inside tx: a complete sign-in. Resets the count the attempt was made
  * on — the user's, or only the known device's (a device's success must not
  * lift a lock strangers earned) — remembers the device (a new cookie when
@@ -344,10 +355,8 @@ succeed_tx(struct sr_app *app, struct sr_tx *tx, const struct sr_client *client,
            const struct attempt *a, struct sr_user_row *row, const char *action,
            struct sr_session_issued *ret)
 {
-        struct sr_lock_row zero = {0, 0};
         int64_t now = sr_clock_now();
-        enum sr_rc rc = a->device ? SR_OK
-                                  : sr_store_user_lock_set_tx(tx, a->acct.id, a->user_id, &zero);
+        enum sr_rc rc = reset_tx(tx, a);
         unsigned char hash[SR_TOKEN_HASH_BYTES];
         memcpy(hash, a->device_hash, sizeof(hash));
         if (rc == SR_OK && !a->device) {
@@ -572,6 +581,72 @@ sr_session_signin(struct sr_app *app, const struct sr_client *client, const char
                                     "createSession");
                 rc = SR_E_INVALID_CREDENTIALS;
         }
+        sr_user_row_fini(&row);
+        return rc;
+}
+
+/* ---- re-authentication ------------------------------------------------- */
+
+/* A right re-authentication password is a full success: the count goes. */
+static enum sr_rc
+reset(struct sr_app *app, const struct attempt *a)
+{
+        SR_CLEANUP(sr_store_tx_freep) struct sr_tx *tx = NULL;
+        enum sr_rc rc = sr_store_begin(app->st, a->acct.region, &tx);
+        if (rc == SR_OK)
+                rc = reset_tx(tx, a);
+        if (rc == SR_OK)
+                rc = sr_store_commit(tx);
+        return rc;
+}
+
+/* The argon2id run of a reserved attempt and its consequences. A password
+ * that cannot be normalised is a wrong one and counts like one: the
+ * caller is a known user, there is no existence to hide by not counting. */
+static enum sr_rc
+check_reserved(struct sr_app *app, const struct sr_client *client, struct attempt *a,
+               const char *pw_hash, const char *password, size_t password_len,
+               const char *action)
+{
+        SR_CLEANUP(sr_secret_freep) struct sr_secret *pw = NULL;
+        enum sr_rc rc = sr_norm_password(password, password_len, &pw);
+        if (rc == SR_OK)
+                rc = sr_pwhash_verify(pw_hash, pw);
+        else if (rc != SR_E_NOMEM)
+                rc = SR_E_INVALID_CREDENTIALS;
+        if (rc == SR_OK)
+                rc = reset(app, a);
+        if (rc == SR_OK)
+                return SR_OK;
+        if (rc != SR_E_INVALID_CREDENTIALS) {
+                give_back(app, a); /* no memory or no store is no wrong password */
+                return rc;
+        }
+        record_failure(app, client, a, action);
+        return SR_E_INVALID_CREDENTIALS;
+}
+
+enum sr_rc
+sr_signin_check_password(struct sr_app *app, const struct sr_client *client,
+                         const struct sr_account_ref *acct, const char *user_id,
+                         const char *password, size_t password_len, const char *action)
+{
+        struct sr_account_facts facts;
+        struct sr_user_row row;
+        enum sr_rc rc = sr_session_account_facts(app, acct->region, acct->id, &facts);
+        if (rc == SR_OK)
+                rc = sr_store_user_get(app->st, acct->region, acct->id, user_id, &row);
+        if (rc != SR_OK)
+                return rc == SR_E_NOT_FOUND ? SR_E_UNAUTHENTICATED : rc;
+        /* Counted on the user, never a device: a stolen session comes with
+         * the victim's browser, whose exemption must not lift the lock. */
+        struct attempt a;
+        attempt_init(app, &a, acct, user_id, &facts, NULL);
+        rc = reserve(app, client, &a, action);
+        if (rc == SR_OK && a.refused)
+                rc = SR_E_INVALID_CREDENTIALS; /* locked: not even checked */
+        else if (rc == SR_OK)
+                rc = check_reserved(app, client, &a, row.pw_hash, password, password_len, action);
         sr_user_row_fini(&row);
         return rc;
 }

@@ -3,6 +3,7 @@
  * second-factor step of sign-in, and helpers shared with mfa.c. The
  * password step itself is sr_session_signin (session.h). */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain/mail/mail.h"
@@ -27,6 +28,21 @@ SR_NODISCARD enum sr_rc sr_session_verify_second_factor(struct sr_app *app,
                                                         const char *challenge, const char *code,
                                                         const char *device_cookie,
                                                         struct sr_session_issued *ret);
+/* Re-authentication with a password (AUTH-3; sr_session_reauth): the
+ * password step of a sign-in without the session. The attempt is counted
+ * on the user before the one argon2id run, so parallel guesses cannot
+ * pass the threshold. A locked user is refused without a check (audited
+ * as denied); a wrong password is a counted failure (the one that reaches
+ * the threshold locks the user, is audited as a lockout and told by
+ * e-mail); the right one resets the count. action names the operation in
+ * the audit trail. SR_OK, SR_E_INVALID_CREDENTIALS (locked or wrong),
+ * SR_E_UNAUTHENTICATED (no such user) or a store error. */
+SR_NODISCARD enum sr_rc sr_signin_check_password(struct sr_app *app,
+                                                 const struct sr_client *client,
+                                                 const struct sr_account_ref *acct,
+                                                 const char *user_id, const char *password,
+                                                 size_t password_len, const char *action);
+
 /* True when code has the shape of a TOTP code (6 digits) or a recovery
  * code (xxxxx-xxxxx, base32); anything else is a 422. */
 bool sr_second_factor_code_format_ok(const char *code);
