@@ -3,7 +3,9 @@
 // keep-alive HTTPS client that trusts the server's self-signed certificate.
 //
 // Every suite (test file) starts its own server in `before` and stops it in
-// `after`, so files can run in parallel.
+// `after`, so files can run in parallel. srv.startPeer() starts another
+// `serve` process on the same data directory and database (a cluster node,
+// tests/e2e/cluster.test.mjs); srv.close() stops the peers too.
 //
 // STRONGROOM_E2E_ARTIFACTS=DIR (the secrets-hygiene scan, DATA-5): every
 // server's base dir is made under DIR/servers/ and kept, its stderr and
@@ -196,201 +198,254 @@ async function startServerIn(opts, made) {
 
   const ca = fs.readFileSync(path.join(dataDir, 'tls', 'cert.pem'), 'utf8');
 
-  let stderrText = '';
-  let stdoutText = '';
-  let child = null;
-  let exited = null; // promise resolving to {code, signal}
-  let lastExit = null;
-  let agent = null;
-
-  function newAgent() {
-    if (agent) agent.destroy();
-    agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca, servername: 'localhost' });
-  }
-
-  function spawnServe() {
-    newAgent();
-    const c = spawn(binPath, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    live.add(c);
-    c.stdout.setEncoding('utf8');
-    c.stderr.setEncoding('utf8');
-    c.stdout.on('data', (d) => { stdoutText += d; });
-    c.stderr.on('data', (d) => { stderrText += d; });
-    if (artifactsDir) {
-      c.stdout.on('data', (d) => fs.appendFileSync(path.join(base, 'serve.stdout.log'), d));
-      c.stderr.on('data', (d) => fs.appendFileSync(path.join(base, 'serve.log'), d));
-    }
-    exited = new Promise((resolve) => {
-      c.on('exit', (code, signal) => {
-        live.delete(c);
-        lastExit = { code, signal };
-        resolve(lastExit);
-      });
-    });
-    child = c;
-  }
-
-  async function waitHealthy() {
-    const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-    let lastErr = null;
-    while (Date.now() < deadline) {
-      if (child && (child.exitCode !== null || child.signalCode !== null)) break;
-      try {
-        const r = await request('GET', '/v1/health', { retry: false, timeout: 2000 });
-        if (r.status === 200) return;
-        lastErr = new Error(`health answered ${r.status}: ${r.text}`);
-      } catch (e) {
-        lastErr = e;
-      }
-      await sleep(100);
-    }
-    const why = child && (child.exitCode !== null || child.signalCode !== null)
-      ? `server exited (code ${child.exitCode}, signal ${child.signalCode})`
-      : `no 200 from /v1/health within ${HEALTH_TIMEOUT_MS} ms (${lastErr && lastErr.message})`;
-    await stop();
-    throw new Error(`${why}\n--- stderr ---\n${stderrText}\n--- stdout ---\n${stdoutText}`);
-  }
-
-  async function stop({ signal = 'SIGTERM' } = {}) {
-    if (agent) { agent.destroy(); agent = null; }
-    if (!child) return lastExit;
-    const c = child;
-    child = null;
-    if (c.exitCode === null && c.signalCode === null) {
-      c.kill(signal);
-      const t = setTimeout(() => { try { c.kill('SIGKILL'); } catch { /* gone */ } }, STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(t);
-    } else {
-      await exited;
-    }
-    return lastExit;
-  }
-
-  async function kill9() {
-    return stop({ signal: 'SIGKILL' });
-  }
-
-  async function restart() {
-    await stop();
-    spawnServe();
-    await waitHealthy();
-  }
-
-  /**
-   * request(method, path, opts) → {status, headers, json, text, body}
-   *   body:    object, serialised as JSON (content-type application/json)
-   *   rawBody: string or Buffer sent as is (content-type application/json
-   *            unless headers say otherwise; a header set to null is omitted)
-   *   token:   bearer token; cookie: session token (or a full Cookie value)
-   *   chunked: send without Content-Length
-   *   retry:   retry once on a reset of a reused keep-alive socket (default true)
-   *   canaries: false = not a secrets-hygiene canary source (hostile filler)
+  /*
+   * One `strongroom serve` process on this data directory (same config,
+   * master key, clock file and database) listening on `port`, with its own
+   * keep-alive client. The primary is node 0; srv.startPeer() adds more.
    */
-  function request(method, p, o = {}) {
-    const hdrs = {};
-    let payload = null;
-    if (o.rawBody !== undefined) {
-      payload = Buffer.isBuffer(o.rawBody) ? o.rawBody : Buffer.from(String(o.rawBody), 'utf8');
-      hdrs['content-type'] = 'application/json';
-    } else if (o.body !== undefined) {
-      payload = Buffer.from(JSON.stringify(o.body), 'utf8');
-      hdrs['content-type'] = 'application/json';
-    }
-    if (o.token) hdrs.authorization = `Bearer ${o.token}`;
-    if (o.cookie) hdrs.cookie = o.cookie.includes('=') ? o.cookie : `__Host-sr_session=${o.cookie}`;
-    for (const [k, v] of Object.entries(o.headers || {})) hdrs[k.toLowerCase()] = v;
-    for (const k of Object.keys(hdrs)) if (hdrs[k] === null || hdrs[k] === undefined) delete hdrs[k];
-    if (payload && !o.chunked) hdrs['content-length'] = String(payload.length);
+  function makeNode(port, label = '') {
+    const logName = label ? `serve.${label}` : 'serve';
+    let stderrText = '';
+    let stdoutText = '';
+    let child = null;
+    let exited = null; // promise resolving to {code, signal}
+    let lastExit = null;
+    let agent = null;
 
-    const once = () => new Promise((resolve, reject) => {
-      if (!agent) { reject(new Error('server is not running')); return; }
-      let settled = false;
-      const req = https.request({
-        host: '127.0.0.1',
-        port,
-        method,
-        path: p,
-        headers: hdrs,
-        agent,
-        ca,
-        servername: 'localhost',
-        timeout: o.timeout || REQUEST_TIMEOUT_MS,
-      }, (res) => {
-        const chunks = [];
-        res.on('data', (d) => chunks.push(d));
-        res.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          const buf = Buffer.concat(chunks);
-          const text = buf.toString('utf8');
-          let json;
-          const ct = String(res.headers['content-type'] || '');
-          if (text.length > 0 && /json/i.test(ct)) {
-            try { json = JSON.parse(text); } catch { json = undefined; }
-          }
-          const answer = { status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, json, body: buf };
-          recordResponse(p, answer);
-          resolve(answer);
+    function newAgent() {
+      if (agent) agent.destroy();
+      agent = new https.Agent({ keepAlive: true, maxSockets: 64, ca, servername: 'localhost' });
+    }
+
+    function spawnServe() {
+      newAgent();
+      const c = spawn(binPath, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      live.add(c);
+      c.stdout.setEncoding('utf8');
+      c.stderr.setEncoding('utf8');
+      c.stdout.on('data', (d) => { stdoutText += d; });
+      c.stderr.on('data', (d) => { stderrText += d; });
+      if (artifactsDir) {
+        c.stdout.on('data', (d) => fs.appendFileSync(path.join(base, `${logName}.stdout.log`), d));
+        c.stderr.on('data', (d) => fs.appendFileSync(path.join(base, `${logName}.log`), d));
+      }
+      exited = new Promise((resolve) => {
+        c.on('exit', (code, signal) => {
+          live.delete(c);
+          lastExit = { code, signal };
+          resolve(lastExit);
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`request ${method} ${p} timed out`)));
-      req.on('error', (e) => {
-        if (settled) return;
-        settled = true;
-        e.reusedSocket = req.reusedSocket;
-        reject(e);
-      });
-      if (payload && o.chunked) {
-        const step = 64 * 1024;
-        for (let i = 0; i < payload.length; i += step) req.write(payload.subarray(i, i + step));
-        req.end();
-      } else {
-        req.end(payload || undefined);
-      }
-    });
+      child = c;
+    }
 
-    recordRequest(method, p, o);
-    return once().catch((e) => {
-      if (o.retry !== false && e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return once();
-      throw e;
-    });
+    async function waitHealthy() {
+      const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+      let lastErr = null;
+      while (Date.now() < deadline) {
+        if (child && (child.exitCode !== null || child.signalCode !== null)) break;
+        try {
+          const r = await request('GET', '/v1/health', { retry: false, timeout: 2000 });
+          if (r.status === 200) return;
+          lastErr = new Error(`health answered ${r.status}: ${r.text}`);
+        } catch (e) {
+          lastErr = e;
+        }
+        await sleep(100);
+      }
+      const why = child && (child.exitCode !== null || child.signalCode !== null)
+        ? `server exited (code ${child.exitCode}, signal ${child.signalCode})`
+        : `no 200 from /v1/health within ${HEALTH_TIMEOUT_MS} ms (${lastErr && lastErr.message})`;
+      await stop();
+      throw new Error(`${why}\n--- stderr ---\n${stderrText}\n--- stdout ---\n${stdoutText}`);
+    }
+
+    async function stop({ signal = 'SIGTERM' } = {}) {
+      if (agent) { agent.destroy(); agent = null; }
+      if (!child) return lastExit;
+      const c = child;
+      child = null;
+      if (c.exitCode === null && c.signalCode === null) {
+        c.kill(signal);
+        const t = setTimeout(() => { try { c.kill('SIGKILL'); } catch { /* gone */ } }, STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(t);
+      } else {
+        await exited;
+      }
+      return lastExit;
+    }
+
+    async function kill9() {
+      return stop({ signal: 'SIGKILL' });
+    }
+
+    async function restart() {
+      await stop();
+      spawnServe();
+      await waitHealthy();
+    }
+
+    /**
+     * request(method, path, opts) → {status, headers, json, text, body}
+     *   body:    object, serialised as JSON (content-type application/json)
+     *   rawBody: string or Buffer sent as is (content-type application/json
+     *            unless headers say otherwise; a header set to null is omitted)
+     *   token:   bearer token; cookie: session token (or a full Cookie value)
+     *   chunked: send without Content-Length
+     *   retry:   retry once on a reset of a reused keep-alive socket (default true)
+     *   canaries: false = not a secrets-hygiene canary source (hostile filler)
+     */
+    function request(method, p, o = {}) {
+      const hdrs = {};
+      let payload = null;
+      if (o.rawBody !== undefined) {
+        payload = Buffer.isBuffer(o.rawBody) ? o.rawBody : Buffer.from(String(o.rawBody), 'utf8');
+        hdrs['content-type'] = 'application/json';
+      } else if (o.body !== undefined) {
+        payload = Buffer.from(JSON.stringify(o.body), 'utf8');
+        hdrs['content-type'] = 'application/json';
+      }
+      if (o.token) hdrs.authorization = `Bearer ${o.token}`;
+      if (o.cookie) hdrs.cookie = o.cookie.includes('=') ? o.cookie : `__Host-sr_session=${o.cookie}`;
+      for (const [k, v] of Object.entries(o.headers || {})) hdrs[k.toLowerCase()] = v;
+      for (const k of Object.keys(hdrs)) if (hdrs[k] === null || hdrs[k] === undefined) delete hdrs[k];
+      if (payload && !o.chunked) hdrs['content-length'] = String(payload.length);
+
+      const once = () => new Promise((resolve, reject) => {
+        if (!agent) { reject(new Error('server is not running')); return; }
+        let settled = false;
+        const req = https.request({
+          host: '127.0.0.1',
+          port,
+          method,
+          path: p,
+          headers: hdrs,
+          agent,
+          ca,
+          servername: 'localhost',
+          timeout: o.timeout || REQUEST_TIMEOUT_MS,
+        }, (res) => {
+          const chunks = [];
+          res.on('data', (d) => chunks.push(d));
+          res.on('error', (e) => { if (!settled) { settled = true; reject(e); } });
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            const buf = Buffer.concat(chunks);
+            const text = buf.toString('utf8');
+            let json;
+            const ct = String(res.headers['content-type'] || '');
+            if (text.length > 0 && /json/i.test(ct)) {
+              try { json = JSON.parse(text); } catch { json = undefined; }
+            }
+            const answer = { status: res.statusCode, headers: res.headers, rawHeaders: res.rawHeaders, text, json, body: buf };
+            recordResponse(p, answer);
+            resolve(answer);
+          });
+        });
+        req.on('timeout', () => req.destroy(new Error(`request ${method} ${p} timed out`)));
+        req.on('error', (e) => {
+          if (settled) return;
+          settled = true;
+          e.reusedSocket = req.reusedSocket;
+          reject(e);
+        });
+        if (payload && o.chunked) {
+          const step = 64 * 1024;
+          for (let i = 0; i < payload.length; i += step) req.write(payload.subarray(i, i + step));
+          req.end();
+        } else {
+          req.end(payload || undefined);
+        }
+      });
+
+      recordRequest(method, p, o);
+      return once().catch((e) => {
+        if (o.retry !== false && e.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) return once();
+        throw e;
+      });
+    }
+
+    return {
+      url: `https://127.0.0.1:${port}`,
+      origin: `https://127.0.0.1:${port}`,
+      port,
+      ca,
+      spawnServe,
+      waitHealthy,
+      request,
+      stop,
+      kill9,
+      restart,
+      logs: () => stderrText,
+      stdout: () => stdoutText,
+      lastExit: () => lastExit,
+      running: () => child !== null && child.exitCode === null,
+      pid: () => (child ? child.pid : null),
+    };
   }
 
-  spawnServe();
-  await waitHealthy();
+  const primary = makeNode(port);
+  primary.spawnServe();
+  await primary.waitHealthy();
 
-  const srv = {
-    url,
-    origin: url,
-    port,
+  const shared = {
     baseDir: base,
     dataDir,
     pgDb,
     clockFile,
     ca,
-    operator,
-    initOutput: init,
-    logs: () => stderrText,
-    stdout: () => stdoutText,
-    lastExit: () => lastExit,
-    running: () => child !== null && child.exitCode === null,
-    pid: () => (child ? child.pid : null),
     setClockOffset(seconds) { clockOffset = Math.trunc(seconds); writeClock(clockFile, clockOffset); },
     advanceClock(seconds) { clockOffset += Math.trunc(seconds); writeClock(clockFile, clockOffset); return clockOffset; },
     clockOffset: () => clockOffset,
-    stop,
-    kill9,
-    restart,
     cli,
-    request,
-    /** Stops the server and removes its directories and database (keep them with STRONGROOM_KEEP_DATA=1). */
+  };
+  const nodeApi = (n) => ({
+    url: n.url,
+    origin: n.origin,
+    port: n.port,
+    logs: n.logs,
+    stdout: n.stdout,
+    lastExit: n.lastExit,
+    running: n.running,
+    pid: n.pid,
+    stop: n.stop,
+    kill9: n.kill9,
+    restart: n.restart,
+    request: n.request,
+  });
+
+  const peers = [];
+  const srv = {
+    ...shared,
+    ...nodeApi(primary),
+    operator,
+    initOutput: init,
+    /**
+     * Another `strongroom serve` on the same data directory, config,
+     * master key, clock file and database, on a new port → an object shaped
+     * like srv (url, port, request, logs, stop, kill9, restart, running,
+     * the shared clock …). Its logs go to serve.peerN.log under artifacts.
+     * Several nodes need the PostgreSQL store; on SQLite it starts but the
+     * cluster suite skips.
+     */
+    async startPeer() {
+      const n = makeNode(await freePort(), `peer${peers.length + 1}`);
+      n.spawnServe();
+      await n.waitHealthy();
+      const peer = { ...shared, ...nodeApi(n), primary: srv };
+      peers.push(peer);
+      return peer;
+    },
+    peers: () => [...peers],
+    /** Stops the server and its peers and removes their directories and database (keep them with STRONGROOM_KEEP_DATA=1). */
     async close() {
-      await stop();
+      await Promise.all(peers.map((p) => p.stop()));
+      await primary.stop();
       if (process.env.STRONGROOM_KEEP_DATA || artifactsDir) return;
       fs.rmSync(base, { recursive: true, force: true });
       if (pgDb) pgDrop(pgDb);
