@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 
 import {
   activeUser, expectProblem, expectStatus, expectValidation, managerSession, parseSetCookies,
-  signIn, signInRaw, signupAccount, strongPassword, uid,
+  signIn, signInRaw, signupAccount, strongPassword, uid, waitFor,
 } from '../support/api.mjs';
 import { startServer } from '../support/server.mjs';
 import { readMaildir } from '../support/smtp.mjs';
@@ -43,16 +43,6 @@ async function auditEvents(m, filter) {
 
 function deviceCookieOf(res) {
   return parseSetCookies(res).find((c) => c.name === DEVICE);
-}
-
-async function waitFor(pred, what, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = pred();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('AUTH-3 three failures lock the user for lockout_period_s; a success resets the count', async () => {

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 
 import {
   activeUser, expectProblem, expectStatus, managerSession, randomPhone, signIn, signInRaw,
-  strongPassword, uid,
+  strongPassword, uid, waitFor,
 } from '../support/api.mjs';
 import { allAuditEvents, createApiKeyRaw } from '../support/access.mjs';
 import { startServer } from '../support/server.mjs';
@@ -50,16 +50,6 @@ async function events(m, filter) {
   // The test clock may have moved past the manager's idle timeout.
   const token = await signIn(srv, m.slug, m.email, m.password);
   return (await allAuditEvents(srv, token, m.account_id)).filter(filter);
-}
-
-async function waitFor(pred, what, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = pred();
-    if (v) return v;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('AUTH-3 wrong current_password values on updateMe lock the user at the threshold, for sign-in too, until the period ends', async () => {

@@ -193,6 +193,18 @@ export async function csrfToken(srv, auth) {
 }
 
 /** Parses Set-Cookie header values into [{name, value, attrs: {lowercased: value|true}}]. */
+/** Polls pred (every 100 ms, up to ms) for something that happens off the
+ * request path, such as a mail being delivered; fails naming what. */
+export async function waitFor(pred, what, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = pred();
+    if (v) return v;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function parseSetCookies(res) {
   const raw = res.headers['set-cookie'];
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
