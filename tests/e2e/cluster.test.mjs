@@ -27,7 +27,7 @@ import {
 } from '../support/access.mjs';
 import { pgConninfo, startServer } from '../support/server.mjs';
 import { startSmtpSink } from '../support/smtp.mjs';
-import { storeQuery } from '../support/store.mjs';
+import { storeDropConnections, storeQuery } from '../support/store.mjs';
 
 const skip = pgConninfo ? false : 'several nodes need the PostgreSQL store (STRONGROOM_TEST_PG)';
 
@@ -383,6 +383,26 @@ test('ACC-8 an IP allowlist set on A is enforced by B, and lifting it on A is se
 
   expectStatus(await a2('PUT', P.allowlist(m.account_id), { token: m.token, body: { cidrs: [] } }), 200, 'clearing the list on A from 127.0.0.2');
   await answersOn(t, 'B from 127.0.0.1 after the list was cleared on A', 200, () => listUsers(peer, m.token, m.account_id));
+});
+
+test('ACC-3 after PostgreSQL drops every connection both nodes reconnect, and a role removed on A still ends the session on B', { skip }, async (t) => {
+  const m = await managerSession(srv);
+  const u = await userWithRole(srv, m.token, m.account_id, 'account_member');
+  expectStatus(await listUsers(peer, u.token, m.account_id), 200, 'on B before');
+  const dropped = storeDropConnections(srv);
+  assert.ok(dropped >= 2, `expected the nodes' connections to be ended, ended ${dropped}`);
+  // A request on a thread whose connection was ended may fail (5xx, never a
+  // crash); the next one on that thread connects again.
+  for (const [name, node] of [['A', srv], ['B', peer]]) {
+    await eventually(t, `${name} serves again after the connections were dropped`,
+      () => listUsers(node, m.token, m.account_id), (r) => {
+        if (r.status !== 200) assert.ok(r.status >= 500 && r.status < 600 && r.json?.code, describeResponse(r));
+        return r.status === 200;
+      });
+    assert.ok(node.running(), `node ${name} is still running`);
+  }
+  expectStatus(await srv.request('DELETE', P.grant(m.account_id, u.grant.id), { token: m.token }), 204, 'revokeRole on A');
+  await refusedOn(t, peer, 'B after revokeRole on A, once reconnected', u.token, () => listUsers(peer, u.token, m.account_id));
 });
 
 test('AUTH-6 mail queued on either node is delivered exactly once although both nodes run the delivery loop', { skip }, async (t) => {

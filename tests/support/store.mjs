@@ -84,6 +84,15 @@ function sqlite3(file, sql, { readonly = false, json = false } = {}) {
   return r.stdout;
 }
 
+/** PostgreSQL only: ends every connection to srv's database but psql's own
+ * (a database restart, as the server sees it) → how many were ended. */
+export function storeDropConnections(srv) {
+  if (!onPg) throw new Error('storeDropConnections needs the PostgreSQL store');
+  const out = psql(srv, null, 'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity'
+    + ' WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return Number(out.trim());
+}
+
 /** One SELECT in a store → rows as objects (column name → value; integers as numbers). */
 export function storeQuery(srv, kind, region, sql, params = []) {
   checkKind(kind, region);

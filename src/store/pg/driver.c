@@ -150,10 +150,20 @@ pg_close(void *conn)
         sr_free(c);
 }
 
+/* A server that restarted or ended the connection has sent its goodbye
+ * (or EOF): reading what is pending tells before the next statement fails
+ * on it. An idle connection has nothing pending, so this is one poll(2). */
 static bool
 pg_broken(void *conn)
 {
         struct pg_conn *c = conn;
+        struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+        if (pfd.fd < 0)
+                return true;
+        /* The goodbye message first, then EOF: read until nothing is left. */
+        for (int i = 0; i < 4 && poll(&pfd, 1, 0) > 0; i++)
+                if (PQconsumeInput(c->pg) == 0)
+                        break;
         return PQstatus(c->pg) != CONNECTION_OK;
 }
 
