@@ -100,12 +100,22 @@ run(const char *dir, bool json)
         }
         enum sr_region region = SR_REGION_EU;
         enum sr_rc rc = sr_region_parse(cfg.platform_region, &region);
-        if (rc == SR_OK)
-                rc = sr_keyring_master_create(cfg.master_key_file);
         struct sr_store *store = NULL;
         if (rc == SR_OK)
                 rc = sr_store_open(&cfg, true, &store);
+        /* A PostgreSQL store outlives data directories: never initialise
+         * one that already has a platform account (before any key is made). */
+        struct sr_dir_account existing;
+        if (rc == SR_OK && sr_store_dir_find(store, "platform", &existing) == SR_OK) {
+                sr_store_free(store);
+                sr_store_thread_done();
+                sr_config_fini(&cfg);
+                sr_cli_fail("init", "the store of %s is already initialised", dir);
+                return 1;
+        }
         sr_store_free(store);
+        if (rc == SR_OK)
+                rc = sr_keyring_master_create(cfg.master_key_file);
         snprintf(key, sizeof(key), "%s/tls/key.pem", dir);
         snprintf(cert, sizeof(cert), "%s/tls/cert.pem", dir);
         if (rc == SR_OK)

@@ -25,6 +25,7 @@ struct sr_app {
         struct sr_hmap *allowlists; /* account id → parsed IP allowlist */
         struct sr_hmap *key_touch;  /* API key id → last last_used_at write */
         struct sr_hmap *signin_buckets; /* AUTH-3: client address → struct sr_bucket */
+        uint64_t cache_gen; /* bumped by every forget (domain/cluster); atomic */
 };
 
 /* Where a request comes from; everything here is for audit and limits.

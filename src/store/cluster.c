@@ -16,11 +16,9 @@ sr_store_shared(const struct sr_store *st)
         return store_driver(st)->listen_open != NULL;
 }
 
-enum sr_rc
-sr_store_notify(struct sr_store *st, const char *payload)
+static enum sr_rc
+notify_once(struct sr_store *st, const char *payload)
 {
-        if (!sr_store_shared(st))
-                return SR_OK;
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
                                    "SELECT pg_notify('sr_cache', CAST(? AS TEXT))", &s);
@@ -28,6 +26,19 @@ sr_store_notify(struct sr_store *st, const char *payload)
                 return rc;
         db_bind_str(s, 1, payload);
         return db_exec(s);
+}
+
+/* Twice: a connection that broke since its last use fails the first try
+ * and is replaced by the second (db_conn_get). */
+enum sr_rc
+sr_store_notify(struct sr_store *st, const char *payload)
+{
+        if (!sr_store_shared(st))
+                return SR_OK;
+        enum sr_rc rc = notify_once(st, payload);
+        if (rc != SR_OK)
+                rc = notify_once(st, payload);
+        return rc;
 }
 
 enum sr_rc

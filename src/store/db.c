@@ -199,6 +199,8 @@ db_conn_script(struct db_conn *c, const char *sql)
 enum sr_rc
 db_conn_begin(struct db_conn *c)
 {
+        if (c->in_tx)
+                return SR_E_INTERNAL; /* no nesting: PostgreSQL would only warn */
         enum sr_rc rc = c->drv->begin(c->h);
         c->in_tx = rc == SR_OK;
         return rc;

@@ -121,25 +121,30 @@ sr_store_outbox_claim(struct sr_tx *tx, const char *account_id, const char *id, 
 }
 
 enum sr_rc
-sr_store_outbox_delete(struct sr_tx *tx, const char *account_id, const char *id)
+sr_store_outbox_delete(struct sr_tx *tx, const char *account_id, const char *id, int64_t due_at)
 {
         struct db_stmt *s = NULL;
-        enum sr_rc rc = db_tx_stmt(tx, "DELETE FROM outbox WHERE id = ? AND account_id = ?", &s);
+        enum sr_rc rc = db_tx_stmt(tx,
+                                   "DELETE FROM outbox WHERE id = ? AND account_id = ?"
+                                   " AND next_attempt_at = ?",
+                                   &s);
         if (rc != SR_OK)
                 return rc;
         db_bind_text(s, 1, id);
         db_bind_text(s, 2, account_id);
+        db_bind_int(s, 3, due_at);
         return db_exec(s);
 }
 
 enum sr_rc
-sr_store_outbox_retry(struct sr_tx *tx, const char *account_id, const char *id,
+sr_store_outbox_retry(struct sr_tx *tx, const char *account_id, const char *id, int64_t due_at,
                       int64_t attempts, int64_t next_attempt_at, bool failed)
 {
         struct db_stmt *s = NULL;
         enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE outbox SET attempts = ?, next_attempt_at = ?,"
-                                   " failed = ? WHERE id = ? AND account_id = ?",
+                                   " failed = ? WHERE id = ? AND account_id = ?"
+                                   " AND next_attempt_at = ?",
                                    &s);
         if (rc != SR_OK)
                 return rc;
@@ -148,6 +153,7 @@ sr_store_outbox_retry(struct sr_tx *tx, const char *account_id, const char *id,
         db_bind_int(s, 3, failed ? 1 : 0);
         db_bind_text(s, 4, id);
         db_bind_text(s, 5, account_id);
+        db_bind_int(s, 6, due_at);
         return db_exec(s);
 }
 

@@ -38,15 +38,17 @@ SR_NODISCARD enum sr_rc sr_store_outbox_due(struct sr_store *st, enum sr_region 
 SR_NODISCARD enum sr_rc sr_store_outbox_claim(struct sr_tx *tx, const char *account_id,
                                               const char *id, int64_t due_at,
                                               int64_t lease_until, bool *ret_taken);
-/* Removes a delivered (or undeliverable) row. */
+/* Removes a delivered (or undeliverable) row, if it is still due at due_at
+ * (the time it was read or claimed with: a row another node has claimed
+ * since is left alone). */
 SR_NODISCARD enum sr_rc sr_store_outbox_delete(struct sr_tx *tx, const char *account_id,
-                                               const char *id);
-/* Records a failed attempt: new attempt count, next due time, and whether
- * delivery has been given up (the row stays, marked failed). */
+                                               const char *id, int64_t due_at);
+/* Records an attempt on a row still due at due_at: new attempt count, next
+ * due time, and whether delivery has been given up (the row stays, marked
+ * failed). */
 SR_NODISCARD enum sr_rc sr_store_outbox_retry(struct sr_tx *tx, const char *account_id,
-                                              const char *id,
-                                              int64_t attempts, int64_t next_attempt_at,
-                                              bool failed);
+                                              const char *id, int64_t due_at, int64_t attempts,
+                                              int64_t next_attempt_at, bool failed);
 /* Number of rows of an account (pending and failed), for tests and attest. */
 SR_NODISCARD enum sr_rc sr_store_outbox_count(struct sr_store *st, enum sr_region r,
                                               const char *account_id, int64_t *ret_n);

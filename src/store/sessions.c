@@ -84,13 +84,13 @@ sr_store_session_find(struct sr_store *st, enum sr_region r, const unsigned char
 }
 
 enum sr_rc
-sr_store_session_touch(struct sr_store *st, enum sr_region r, const char *account_id,
-                       const char *session_id, int64_t last_seen_at)
+sr_store_session_touch(struct sr_tx *tx, const char *account_id, const char *session_id,
+                       int64_t last_seen_at)
 {
         /* Only forwards: a late touch from a slower request must not move
          * last_seen_at back and shorten the idle window. */
         struct db_stmt *s = NULL;
-        enum sr_rc rc = db_prepare(st, DB_DATA, r,
+        enum sr_rc rc = db_tx_stmt(tx,
                                    "UPDATE sessions SET last_seen_at = ?1"
                                    " WHERE id = ?2 AND account_id = ?3 AND last_seen_at < ?1",
                                    &s);

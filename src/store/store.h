@@ -204,9 +204,8 @@ SR_NODISCARD enum sr_rc sr_store_session_insert(struct sr_tx *tx, const struct s
 SR_NODISCARD enum sr_rc sr_store_session_find(struct sr_store *st, enum sr_region r,
                                               const unsigned char token_hash[32],
                                               struct sr_session_row *ret);
-SR_NODISCARD enum sr_rc sr_store_session_touch(struct sr_store *st, enum sr_region r,
-                                               const char *account_id, const char *session_id,
-                                               int64_t last_seen_at);
+SR_NODISCARD enum sr_rc sr_store_session_touch(struct sr_tx *tx, const char *account_id,
+                                               const char *session_id, int64_t last_seen_at);
 SR_NODISCARD enum sr_rc sr_store_session_delete(struct sr_tx *tx, const char *account_id,
                                                 const char *session_id);
 /* Deletes every session of the user except keep_id (NULL = all). */

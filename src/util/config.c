@@ -179,13 +179,11 @@ sr_config_load(const char *data_dir, struct sr_config *ret, char *err, size_t er
                         return SR_E_INVALID_REQUEST;
                 }
         }
-        for (unsigned r = 0; c.store_postgres && r < SR_REGION__COUNT; r++) {
-                if (c.pg_conninfo == NULL && c.pg_region_conninfo[r] == NULL) {
-                        snprintf(err, err_len, "%s: [store] driver = postgres needs postgres =",
-                                 path);
-                        sr_config_fini(&c);
-                        return SR_E_INVALID_REQUEST;
-                }
+        /* The directory, and every region without its own, live there. */
+        if (c.store_postgres && c.pg_conninfo == NULL) {
+                snprintf(err, err_len, "%s: [store] driver = postgres needs postgres =", path);
+                sr_config_fini(&c);
+                return SR_E_INVALID_REQUEST;
         }
         *ret = c;
         return SR_OK;

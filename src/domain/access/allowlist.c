@@ -14,6 +14,7 @@
 struct allow_entry {
         size_t n;
         struct sr_cidr cidrs[SR_ALLOWLIST_MAX];
+        uint64_t loaded_ms;
 };
 
 size_t
@@ -25,8 +26,9 @@ sr_allowlist_entry_size(void)
 static enum sr_rc
 load(struct sr_app *app, const char *account_id, enum sr_region r, struct allow_entry *ret)
 {
-        if (sr_hmap_get(app->allowlists, account_id, ret))
+        if (sr_hmap_get(app->allowlists, account_id, ret) && sr_cluster_fresh(app, ret->loaded_ms))
                 return SR_OK;
+        uint64_t gen = sr_cluster_gen(app);
         SR_CLEANUP(sr_freep) char *text = NULL;
         enum sr_rc rc = sr_store_allowlist_get(app->st, r, account_id, &text);
         if (rc != SR_OK)
@@ -35,7 +37,8 @@ load(struct sr_app *app, const char *account_id, enum sr_region r, struct allow_
         rc = sr_cidr_parse_list(text, e.cidrs, SR_ALLOWLIST_MAX, &e.n);
         if (rc != SR_OK)
                 return SR_E_STORE;
-        rc = sr_hmap_put(app->allowlists, account_id, &e);
+        e.loaded_ms = sr_clock_mono_ms();
+        rc = sr_cluster_cache_put(app, app->allowlists, account_id, &e, gen);
         if (rc == SR_OK)
                 *ret = e;
         return rc;

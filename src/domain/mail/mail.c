@@ -168,8 +168,11 @@ settle(struct sr_tx *tx, const struct sr_outbox_row *row, enum sr_rc rc, int64_t
          * data that does not open): the row goes. */
         if (rc == SR_OK || rc == SR_E_NOT_FOUND) {
                 sr_metrics_mail(rc == SR_OK ? SR_METRICS_MAIL_SENT : SR_METRICS_MAIL_DROPPED);
-                return sr_store_outbox_delete(tx, row->account_id, row->id);
+                return sr_store_outbox_delete(tx, row->account_id, row->id, row->next_attempt_at);
         }
+        if (rc == SR_E_BUSY) /* not tried: the claim runs out; due again now */
+                return sr_store_outbox_retry(tx, row->account_id, row->id, row->next_attempt_at,
+                                             row->attempts, now, false);
         int64_t attempts = row->attempts + 1;
         bool failed = attempts >= SR_MAIL_MAX_ATTEMPTS;
         int64_t next = now + sr_mail_backoff_s(row->attempts);
@@ -180,7 +183,8 @@ settle(struct sr_tx *tx, const struct sr_outbox_row *row, enum sr_rc rc, int64_t
                "account_id", row->account_id, "kind", row->kind, "attempts", n, "code",
                sr_rc_name(rc), NULL);
         sr_metrics_mail(failed ? SR_METRICS_MAIL_GAVE_UP : SR_METRICS_MAIL_RETRY);
-        return sr_store_outbox_retry(tx, row->account_id, row->id, attempts, next, failed);
+        return sr_store_outbox_retry(tx, row->account_id, row->id, row->next_attempt_at, attempts,
+                                     next, failed);
 }
 
 /* One transaction (one fsync) for a round's outcomes. If it fails, the
@@ -233,6 +237,7 @@ claim_all(struct sr_app *app, enum sr_region r, struct sr_outbox_row *rows, size
                                            rows[i].next_attempt_at, now + CLAIM_LEASE_S, &taken);
                 if (rc != SR_OK || !taken)
                         continue;
+                rows[i].next_attempt_at = now + CLAIM_LEASE_S; /* what settle expects */
                 struct sr_outbox_row mine = rows[kept];
                 rows[kept++] = rows[i];
                 rows[i] = mine;
@@ -241,6 +246,16 @@ claim_all(struct sr_app *app, enum sr_region r, struct sr_outbox_row *rows, size
                 rc = sr_store_commit(tx);
         sr_store_tx_free(tx);
         return rc == SR_OK ? kept : 0;
+}
+
+/* A send may take the mailer's whole timeout: none starts unless it ends
+ * inside the claim, or another node could send the same row meanwhile. */
+#define SEND_MAX_MS (60 * 1000 + 5000)
+
+static int64_t
+claim_left_ms(uint64_t claimed_ms)
+{
+        return (int64_t)CLAIM_LEASE_S * 1000 - (int64_t)(sr_clock_mono_ms() - claimed_ms);
 }
 
 void
@@ -254,9 +269,12 @@ sr_mail_deliver_pending(struct sr_app *app)
                                         &n) != SR_OK)
                         continue; /* the next round tries again */
                 size_t mine = claim_all(app, (enum sr_region)r, rows, n, now);
+                uint64_t claimed_ms = sr_clock_mono_ms();
                 enum sr_rc outcomes[DUE_PER_REGION];
                 for (size_t i = 0; i < mine; i++)
-                        outcomes[i] = deliver_one(app, (enum sr_region)r, &rows[i], now);
+                        outcomes[i] = claim_left_ms(claimed_ms) > SEND_MAX_MS
+                                              ? deliver_one(app, (enum sr_region)r, &rows[i], now)
+                                              : SR_E_BUSY;
                 if (mine > 0)
                         settle_all(app, (enum sr_region)r, rows, outcomes, mine, now);
                 sr_outbox_rows_free(rows, n);

@@ -36,6 +36,7 @@ struct session_entry {
         enum sr_region region;
         int64_t epoch;
         int64_t created_at, expires_at, last_seen_at, persisted_at;
+        uint64_t loaded_ms; /* when read from the store (sr_cluster_fresh) */
 };
 
 struct user_entry {
@@ -45,6 +46,7 @@ struct user_entry {
         bool has_totp; /* AUTH-8: a confirmed TOTP enrolment */
         size_t n_roles;
         struct sr_role_binding roles[SR_ACTOR_MAX_ROLES];
+        uint64_t loaded_ms;
 };
 
 enum sr_rc
@@ -83,8 +85,9 @@ static enum sr_rc
 account_limits(struct sr_app *app, enum sr_region r, const char *account_id,
                struct sr_account_facts *ret)
 {
-        if (sr_hmap_get(app->accounts, account_id, ret))
+        if (sr_hmap_get(app->accounts, account_id, ret) && sr_cluster_fresh(app, ret->loaded_ms))
                 return SR_OK;
+        uint64_t gen = sr_cluster_gen(app);
         struct sr_account_row row;
         enum sr_rc rc = sr_store_account_get(app->st, r, account_id, &row);
         if (rc != SR_OK)
@@ -105,7 +108,8 @@ account_limits(struct sr_app *app, enum sr_region r, const char *account_id,
         f.lockout_period_s = ss.lockout_period_s;
         f.require_second_factor = ss.require_second_factor;
         f.blocked = strcmp(d.state, "active") != 0; /* ACC-6 */
-        rc = sr_hmap_put(app->accounts, account_id, &f);
+        f.loaded_ms = sr_clock_mono_ms();
+        rc = sr_cluster_cache_put(app, app->accounts, account_id, &f, gen);
         if (rc == SR_OK)
                 *ret = f;
         return rc;
@@ -122,8 +126,9 @@ static enum sr_rc
 user_facts(struct sr_app *app, enum sr_region r, const char *account_id, const char *user_id,
            struct user_entry *ret)
 {
-        if (sr_hmap_get(app->users, user_id, ret))
+        if (sr_hmap_get(app->users, user_id, ret) && sr_cluster_fresh(app, ret->loaded_ms))
                 return strcmp(ret->account_id, account_id) == 0 ? SR_OK : SR_E_UNAUTHENTICATED;
+        uint64_t gen = sr_cluster_gen(app);
         struct sr_user_row row;
         enum sr_rc rc = sr_store_user_get(app->st, r, account_id, user_id, &row);
         if (rc != SR_OK)
@@ -156,7 +161,8 @@ user_facts(struct sr_app *app, enum sr_region r, const char *account_id, const c
                          grants[i].channel_id);
                 u.n_roles++;
         }
-        rc = sr_hmap_put(app->users, user_id, &u);
+        u.loaded_ms = sr_clock_mono_ms();
+        rc = sr_cluster_cache_put(app, app->users, user_id, &u, gen);
         if (rc == SR_OK)
                 *ret = u;
         return rc;
@@ -231,6 +237,7 @@ sr_session_forget(struct sr_app *app, enum sr_cluster_fact fact, const char *id)
                 sr_hmap_sweep(app->sessions, match_session, (void *)id);
                 break;
         case SR_FACT_ALLOWLIST:
+        case SR_FACT_HEARTBEAT:
                 break;
         }
 }
@@ -300,7 +307,8 @@ sr_session_issue_tx(struct sr_app *app, struct sr_tx *tx, const struct sr_client
                                           .created_at = row.created_at,
                                           .expires_at = row.expires_at,
                                           .last_seen_at = row.last_seen_at,
-                                          .persisted_at = row.last_seen_at};
+                                          .persisted_at = row.last_seen_at,
+                                          .loaded_ms = sr_clock_mono_ms()};
                 memcpy(e.session_id, row.id, sizeof(e.session_id));
                 memcpy(e.account_id, row.account_id, sizeof(e.account_id));
                 memcpy(e.user_id, row.user_id, sizeof(e.user_id));
@@ -333,6 +341,7 @@ load_session(struct sr_app *app, const char *token, size_t len, const unsigned c
         enum sr_region r;
         if (sr_region_parse(region_name, &r) != SR_OK)
                 return SR_E_UNAUTHENTICATED;
+        uint64_t gen = sr_cluster_gen(app);
         struct sr_session_row row;
         enum sr_rc rc = sr_store_session_find(app->st, r, hash, &row);
         if (rc != SR_OK)
@@ -342,14 +351,33 @@ load_session(struct sr_app *app, const char *token, size_t len, const unsigned c
                                   .created_at = row.created_at,
                                   .expires_at = row.expires_at,
                                   .last_seen_at = row.last_seen_at,
-                                  .persisted_at = row.last_seen_at};
+                                  .persisted_at = row.last_seen_at,
+                                  .loaded_ms = sr_clock_mono_ms()};
         memcpy(e.session_id, row.id, sizeof(e.session_id));
         memcpy(e.account_id, row.account_id, sizeof(e.account_id));
         memcpy(e.user_id, row.user_id, sizeof(e.user_id));
         sr_session_row_fini(&row);
-        rc = sr_hmap_put(app->sessions, hash, &e);
+        rc = sr_cluster_cache_put(app, app->sessions, hash, &e, gen);
         if (rc == SR_OK)
                 *ret = e;
+        return rc;
+}
+
+static void touch(void *val, void *arg);
+
+/* The store's copy of a cached session: another node may have ended it or
+ * served it since. The later last-seen of the two wins. */
+static enum sr_rc
+reload_session(struct sr_app *app, const char *token, size_t len, const unsigned char hash[32],
+               struct session_entry *e)
+{
+        int64_t seen_here = e->last_seen_at;
+        sr_hmap_del(app->sessions, hash);
+        enum sr_rc rc = load_session(app, token, len, hash, e);
+        if (rc == SR_OK && seen_here > e->last_seen_at) {
+                e->last_seen_at = seen_here;
+                sr_hmap_update(app->sessions, hash, touch, &seen_here);
+        }
         return rc;
 }
 
@@ -375,6 +403,8 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
         bool cached = sr_hmap_get(app->sessions, hash, &e);
         if (!cached)
                 rc = load_session(app, token, len, hash, &e);
+        else if (!sr_cluster_fresh(app, e.loaded_ms))
+                rc = reload_session(app, token, len, hash, &e);
         if (rc != SR_OK)
                 return rc;
         struct sr_account_facts lim;
@@ -389,13 +419,9 @@ sr_session_authenticate(struct sr_app *app, const char *token, size_t len,
                 /* Idle here, but another node sharing the store may have
                  * served it since: it writes last-seen back at least every
                  * PERSIST_EVERY_S, so the stored value decides. */
-                int64_t seen_here = e.last_seen_at;
-                sr_hmap_del(app->sessions, hash);
-                rc = load_session(app, token, len, hash, &e);
+                rc = reload_session(app, token, len, hash, &e);
                 if (rc != SR_OK)
                         return rc;
-                if (seen_here > e.last_seen_at)
-                        e.last_seen_at = seen_here;
         }
         /* AUTH-7: absolute lifetime (also under a lowered setting) and idle
          * timeout. ACC-3: a bumped epoch or a block ends the session. */
@@ -574,11 +600,37 @@ sweep_one(const void *key, void *val, void *arg)
         struct session_entry *e = val;
         if (c->now >= e->expires_at)
                 return true;
-        if (e->last_seen_at > e->persisted_at + PERSIST_EVERY_S && c->n_dirty < 256) {
+        if (e->last_seen_at > e->persisted_at + PERSIST_EVERY_S &&
+            c->n_dirty < sizeof(c->dirty) / sizeof(c->dirty[0])) {
                 c->dirty[c->n_dirty++] = *e;
                 e->persisted_at = e->last_seen_at;
         }
         return false;
+}
+
+/* One transaction per region for a batch of last-seen times: one fsync,
+ * not one per session. Best effort: a lost write only makes the idle
+ * timeout stricter (after a restart, or on another node). */
+static void
+write_back(struct sr_app *app, const struct sweep_ctx *c)
+{
+        for (unsigned r = 0; r < SR_REGION__COUNT; r++) {
+                struct sr_tx *tx = NULL;
+                enum sr_rc rc = SR_OK;
+                for (size_t i = 0; rc == SR_OK && i < c->n_dirty; i++) {
+                        const struct session_entry *e = &c->dirty[i];
+                        if (e->region != (enum sr_region)r)
+                                continue;
+                        if (tx == NULL)
+                                rc = sr_store_begin(app->st, e->region, &tx);
+                        if (rc == SR_OK)
+                                rc = sr_store_session_touch(tx, e->account_id, e->session_id,
+                                                            e->last_seen_at);
+                }
+                if (rc == SR_OK && tx != NULL)
+                        sr_rc_ignore(sr_store_commit(tx));
+                sr_store_tx_free(tx);
+        }
 }
 
 void
@@ -589,15 +641,14 @@ sr_session_sweep(struct sr_app *app)
                 return;
         c->app = app;
         c->now = sr_clock_now();
-        sr_hmap_sweep(app->sessions, sweep_one, c);
+        /* Every dirty session each sweep, a batch at a time: other nodes
+         * read these times to judge idleness (sr_session_authenticate). */
+        do {
+                c->n_dirty = 0;
+                sr_hmap_sweep(app->sessions, sweep_one, c);
+                write_back(app, c);
+        } while (c->n_dirty == sizeof(c->dirty) / sizeof(c->dirty[0]));
         sr_signin_sweep(app);
-        for (size_t i = 0; i < c->n_dirty; i++) {
-                const struct session_entry *e = &c->dirty[i];
-                /* Best effort: a lost write only makes the idle timeout
-                 * stricter after a restart. */
-                sr_rc_ignore(sr_store_session_touch(app->st, e->region, e->account_id,
-                                                    e->session_id, e->last_seen_at));
-        }
         sr_free(c);
 }
 

@@ -62,6 +62,7 @@ struct sr_account_facts {
         bool blocked;               /* ACC-6: directory state */
         bool require_second_factor; /* AUTH-8 */
         int64_t lockout_threshold, lockout_period_s; /* AUTH-3 */
+        uint64_t loaded_ms; /* when cached (sr_cluster_fresh) */
 };
 SR_NODISCARD enum sr_rc sr_session_account_facts(struct sr_app *app, enum sr_region r,
                                                  const char *account_id,

@@ -167,6 +167,24 @@ pg_broken(void *conn)
         return PQstatus(c->pg) != CONNECTION_OK;
 }
 
+/* Our connection defaults, which the operator's conninfo overrides (libpq
+ * takes the last value of a repeated keyword; the expanded dbname comes
+ * last): a connect timeout, and TCP keepalives so a dead peer is noticed
+ * in about a minute rather than the kernel's two hours. */
+static enum sr_rc
+pg_connect(struct pg_conn *c, const char *conninfo)
+{
+        static const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle",
+                                           "keepalives_interval", "keepalives_count", "dbname",
+                                           NULL};
+        const char *const vals[] = {"10", "1", "30", "10", "3", conninfo, NULL};
+        c->pg = PQconnectdbParams(keys, vals, 1);
+        if (c->pg == NULL)
+                return SR_E_NOMEM;
+        PQsetNoticeProcessor(c->pg, pg_drop_notice, NULL);
+        return PQstatus(c->pg) == CONNECTION_OK ? SR_OK : SR_E_IO;
+}
+
 static enum sr_rc
 pg_open(const struct sr_store *st, enum db_kind kind, enum sr_region r, void **ret)
 {
@@ -176,12 +194,14 @@ pg_open(const struct sr_store *st, enum db_kind kind, enum sr_region r, void **r
         pg_schema_name(kind, r, c->schema, sizeof(c->schema));
         c->lock_key = pg_lock_key(c->schema);
         enum sr_region where = kind == DB_DIRECTORY ? SR_REGION__COUNT : r;
-        c->pg = PQconnectdb(store_pg_conninfo(st, where));
-        enum sr_rc rc = c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK ? SR_OK : SR_E_IO;
-        if (c->pg != NULL)
-                PQsetNoticeProcessor(c->pg, pg_drop_notice, NULL);
+        enum sr_rc rc = pg_connect(c, store_pg_conninfo(st, where));
+        /* SQLite's busy timeout, in PostgreSQL's words: a writer waits for
+         * the schema's lock at most 10 s (then 503 busy), and a node that
+         * stalls inside a transaction does not hold it for ever. */
         if (rc == SR_OK)
-                rc = pg_simple(c, "SET client_min_messages = warning");
+                rc = pg_simple(c, "SET client_min_messages = warning;"
+                                  " SET lock_timeout = '10s';"
+                                  " SET idle_in_transaction_session_timeout = '60s'");
         if (rc == SR_OK)
                 rc = pg_params(c,
                                "SELECT set_config('search_path', $1, false),"
@@ -493,10 +513,7 @@ pg_listen_open(const struct sr_store *st, void **ret)
         struct pg_conn *c = sr_calloc(1, sizeof(*c));
         if (c == NULL)
                 return SR_E_NOMEM;
-        c->pg = PQconnectdb(store_pg_conninfo(st, SR_REGION__COUNT));
-        enum sr_rc rc = c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK ? SR_OK : SR_E_IO;
-        if (c->pg != NULL)
-                PQsetNoticeProcessor(c->pg, pg_drop_notice, NULL);
+        enum sr_rc rc = pg_connect(c, store_pg_conninfo(st, SR_REGION__COUNT));
         if (rc == SR_OK)
                 rc = pg_simple(c, "LISTEN sr_cache");
         if (rc != SR_OK) {
