@@ -63,7 +63,7 @@ WRAPPERS = {'db_stmt', 'db_prepare', 'db_tx_stmt', 'db_conn_script',
             'lite_exec_script', 'lite_prepare', 'pg_simple', 'pg_params', 'pg_prepare',
             'pg_exec_script'}
 # A driver may rewrite its parameter's placeholders (?N -> $N) before
-# preparing: `translate(sql, &out, ...)` makes `out` count as `sql`.
+# preparing: `translate(sql, ..., &out, ...)` makes `out` count as `sql`.
 TRANSLATORS = {'pg_translate'}
 DYNAMIC_SQL = re.compile(r'\b(sqlite3_v?mprintf|sqlite3_v?snprintf|sqlite3_str_\w+)\s*\(')
 DB_HEADERS = re.compile(r'^\s*#\s*include\s*[<"]([^>"]*/)?(sqlite3\.h|libpq-fe\.h)[>"]', re.M)
@@ -269,7 +269,7 @@ def check_call(src, fname, pos, args, ctx):
             return None  # a checked wrapper forwarding its own parameter
         if fn in WRAPPERS:
             for t in TRANSLATORS:
-                m = re.search(r'\b' + t + r'\s*\(\s*(\w+)\s*,\s*&\s*' + re.escape(a) + r'\b',
+                m = re.search(r'\b' + t + r'\s*\(\s*(\w+)\s*,[^;]*?&\s*' + re.escape(a) + r'\b',
                               src.text[:pos])
                 if m and re.search(r'\bconst\s+char\s*\*\s*' + re.escape(m.group(1)) + r'\b',
                                    params):
