@@ -5,16 +5,10 @@
  * crypto.c. Imported legacy hashes (bcrypt, SHA-crypt) are verified by
  * crypto/legacy.c plus one dummy argon2id run, so an imported user costs
  * at least what everyone else costs; needs_rehash reports them so the
- * caller upgrades them to argon2id.
- *
- * At most max_running argon2id runs happen at once (sr_pwhash_limit): the
- * worker pool has more threads than that so a thread waiting for its
- * transaction's fsync (before or after the hash) does not leave a core
- * idle, while memory and CPU stay bounded by the number of runs. */
+ * caller upgrades them to argon2id. */
 #include "crypto/pwhash.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -28,65 +22,6 @@
 _Static_assert(SR_PWHASH_STR_BYTES == crypto_pwhash_STRBYTES, "pwhash string size");
 _Static_assert(SR_PWHASH_OPSLIMIT >= crypto_pwhash_OPSLIMIT_MIN, "pwhash opslimit");
 _Static_assert(SR_PWHASH_MEMLIMIT_BYTES >= crypto_pwhash_MEMLIMIT_MIN, "pwhash memlimit");
-
-static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t slot_free = PTHREAD_COND_INITIALIZER;
-static unsigned slots_max; /* 0: no limit (CLI, tests) */
-static unsigned slots_used;
-
-void
-sr_pwhash_limit(unsigned max_running)
-{
-        pthread_mutex_lock(&slot_lock);
-        slots_max = max_running;
-        pthread_cond_broadcast(&slot_free);
-        pthread_mutex_unlock(&slot_lock);
-}
-
-static void
-slot_take(void)
-{
-        pthread_mutex_lock(&slot_lock);
-        while (slots_max != 0 && slots_used >= slots_max)
-                pthread_cond_wait(&slot_free, &slot_lock);
-        slots_used++;
-        pthread_mutex_unlock(&slot_lock);
-}
-
-static void
-slot_give(void)
-{
-        pthread_mutex_lock(&slot_lock);
-        slots_used--;
-        pthread_cond_signal(&slot_free);
-        pthread_mutex_unlock(&slot_lock);
-}
-
-/* errno survives the slot hand-back, for the ENOMEM checks below. */
-static int
-run_str(char str[SR_PWHASH_STR_BYTES], const struct sr_secret *pw)
-{
-        slot_take();
-        errno = 0;
-        int r = crypto_pwhash_str(str, (const char *)pw->bytes, pw->len, SR_PWHASH_OPSLIMIT,
-                                  SR_PWHASH_MEMLIMIT_BYTES);
-        int e = errno;
-        slot_give();
-        errno = e;
-        return r;
-}
-
-static int
-run_verify(const char *stored, const struct sr_secret *pw)
-{
-        slot_take();
-        errno = 0;
-        int r = crypto_pwhash_str_verify(stored, (const char *)pw->bytes, pw->len);
-        int e = errno;
-        slot_give();
-        errno = e;
-        return r;
-}
 
 /* True when s is a NUL-terminated string shorter than the argon2 buffer
  * libsodium reads, starting with prefix. */
@@ -104,7 +39,9 @@ sr_pwhash_hash(const struct sr_secret *password, char ret_str[SR_PWHASH_STR_BYTE
         if (password == NULL || password->bytes == NULL)
                 return SR_E_INTERNAL;
         char str[SR_PWHASH_STR_BYTES];
-        if (run_str(str, password) != 0)
+        errno = 0;
+        if (crypto_pwhash_str(str, (const char *)password->bytes, password->len,
+                              SR_PWHASH_OPSLIMIT, SR_PWHASH_MEMLIMIT_BYTES) != 0)
                 return errno == ENOMEM ? SR_E_NOMEM : SR_E_CRYPTO;
         memcpy(ret_str, str, sizeof(str));
         return SR_OK;
@@ -117,14 +54,17 @@ verify_dummy(const struct sr_secret *password)
 {
         const char *dummy = sr_crypto_pwhash_dummy();
         char str[SR_PWHASH_STR_BYTES];
+        errno = 0;
         if (dummy == NULL) {
                 /* The dummy could not be built; hashing costs the same run. */
-                if (run_str(str, password) != 0)
+                if (crypto_pwhash_str(str, (const char *)password->bytes, password->len,
+                                      SR_PWHASH_OPSLIMIT, SR_PWHASH_MEMLIMIT_BYTES) != 0)
                         return SR_E_NOMEM;
                 sodium_memzero(str, sizeof(str));
                 return SR_E_INVALID_CREDENTIALS;
         }
-        if (run_verify(dummy, password) == 0)
+        if (crypto_pwhash_str_verify(dummy, (const char *)password->bytes,
+                                     password->len) == 0)
                 return SR_E_INTERNAL; /* a random 256-bit password matched */
         return errno == ENOMEM ? SR_E_NOMEM : SR_E_INVALID_CREDENTIALS;
 }
@@ -145,7 +85,9 @@ sr_pwhash_verify(const char *stored, const struct sr_secret *password)
         /* libsodium turns any other prefix away at once (EINVAL). */
         if (!has_prefix(stored, ARGON2ID_PREFIX) && !has_prefix(stored, ARGON2I_PREFIX))
                 return verify_dummy(password);
-        if (run_verify(stored, password) == 0)
+        errno = 0;
+        if (crypto_pwhash_str_verify(stored, (const char *)password->bytes,
+                                     password->len) == 0)
                 return SR_OK;
         if (errno == EINVAL)
                 return SR_E_INVALID_CREDENTIALS; /* libsodium's "mismatch" */

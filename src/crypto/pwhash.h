@@ -12,9 +12,6 @@
 #define SR_PWHASH_OPSLIMIT 2u
 #define SR_PWHASH_STR_BYTES 128
 
-/* At most max_running argon2id runs at once in this process; callers over
- * the limit wait. 0 (the default) means no limit. */
-void sr_pwhash_limit(unsigned max_running);
 /* Hashes the password into ret_str (a "$argon2id$..." string). */
 SR_NODISCARD enum sr_rc sr_pwhash_hash(const struct sr_secret *password,
                                        char ret_str[SR_PWHASH_STR_BYTES]);

@@ -17,7 +17,6 @@
 #include <strings.h>
 
 #include "api/decode.h"
-#include "crypto/pwhash.h"
 #include "crypto/token.h"
 #include "domain/access/access.h"
 #include "domain/account/account.h"
@@ -609,18 +608,9 @@ sr_server_start(struct sr_app *app, const char *listen, struct sr_server **ret, 
         }
         if (rc == SR_E_IO)
                 snprintf(err, err_len, "cannot read %s", path);
-        /* worker_threads bounds the argon2id runs at once (memory, CPU).
-         * One more thread keeps the hashing going while a sign-in waits
-         * for the fsync of its transactions, before or after its hash.
-         * Only one: each thread may hold a lockout reservation (AUTH-3),
-         * counted before its hash. With 2 workers, 3 threads keep a fourth
-         * concurrent sign-in of the same user out, which the default
-         * threshold (3) would refuse as locked; 4 threads let it in. */
-        if (rc == SR_OK) {
-                sr_pwhash_limit(app->cfg->worker_threads);
-                rc = sr_workers_new(app->cfg->worker_threads + 1, app->cfg->worker_queue,
+        if (rc == SR_OK)
+                rc = sr_workers_new(app->cfg->worker_threads, app->cfg->worker_queue,
                                     &srv->workers);
-        }
         if (rc == SR_OK)
                 rc = start_daemon(srv, listen, err, err_len);
         if (rc == SR_OK && app->cfg->plain_listen != NULL)
