@@ -88,6 +88,18 @@ dir_collect(struct db_stmt *s, void *arg)
         return rc;
 }
 
+/* Collects first, then calls fn: fn may use the store on this thread. */
+static enum sr_rc
+each_row(struct db_stmt *s, enum sr_rc (*fn)(const struct sr_dir_account *, void *), void *arg)
+{
+        struct dir_list l = {0};
+        enum sr_rc rc = db_each(s, dir_collect, &l);
+        for (size_t i = 0; rc == SR_OK && i < l.n; i++)
+                rc = fn(&l.all[i], arg);
+        sr_free(l.all);
+        return rc;
+}
+
 enum sr_rc
 sr_store_dir_each(struct sr_store *st, enum sr_rc (*fn)(const struct sr_dir_account *, void *),
                   void *arg)
@@ -99,11 +111,19 @@ sr_store_dir_each(struct sr_store *st, enum sr_rc (*fn)(const struct sr_dir_acco
                                    &s);
         if (rc != SR_OK)
                 return rc;
-        /* Collect first: fn may use the store on this thread. */
-        struct dir_list l = {0};
-        rc = db_each(s, dir_collect, &l);
-        for (size_t i = 0; rc == SR_OK && i < l.n; i++)
-                rc = fn(&l.all[i], arg);
-        sr_free(l.all);
-        return rc;
+        return each_row(s, fn, arg);
+}
+
+enum sr_rc
+sr_store_dir_each_pending(struct sr_store *st,
+                          enum sr_rc (*fn)(const struct sr_dir_account *, void *), void *arg)
+{
+        struct db_stmt *s = NULL;
+        enum sr_rc rc = db_prepare(st, DB_DIRECTORY, SR_REGION_US,
+                                   "SELECT id, slug, region, state, created_at FROM accounts"
+                                   " WHERE state = 'pending' ORDER BY created_at, id",
+                                   &s);
+        if (rc != SR_OK)
+                return rc;
+        return each_row(s, fn, arg);
 }

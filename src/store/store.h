@@ -91,6 +91,9 @@ SR_NODISCARD enum sr_rc sr_store_dir_find(struct sr_store *st, const char *id_or
 SR_NODISCARD enum sr_rc sr_store_dir_each(struct sr_store *st,
                                           enum sr_rc (*fn)(const struct sr_dir_account *, void *),
                                           void *arg);
+/* The same for sign-ups still pending (an index keeps it cheap to ask often). */
+SR_NODISCARD enum sr_rc sr_store_dir_each_pending(
+        struct sr_store *st, enum sr_rc (*fn)(const struct sr_dir_account *, void *), void *arg);
 
 /* ---- keystore ---- */
 SR_NODISCARD enum sr_rc sr_store_key_put(struct sr_store *st, enum sr_region r,

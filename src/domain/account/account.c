@@ -456,5 +456,5 @@ recover_one(const struct sr_dir_account *d, void *arg)
 enum sr_rc
 sr_account_recover(struct sr_app *app)
 {
-        return sr_store_dir_each(app->st, recover_one, app);
+        return sr_store_dir_each_pending(app->st, recover_one, app);
 }

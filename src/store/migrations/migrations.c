@@ -13,6 +13,7 @@ const struct sr_migration sr_migrations_directory[] = {
             " region TEXT NOT NULL,"
             " state TEXT NOT NULL,"
             " created_at INTEGER NOT NULL);"},
+        {2, "CREATE INDEX accounts_pending ON accounts (created_at) WHERE state = 'pending';"},
         {0, NULL},
 };
 

@@ -14,6 +14,7 @@ const struct sr_migration sr_migrations_pg_directory[] = {
             " region TEXT NOT NULL,"
             " state TEXT NOT NULL,"
             " created_at BIGINT NOT NULL);"},
+        {2, "CREATE INDEX accounts_pending ON accounts (created_at) WHERE state = 'pending';"},
         {0, NULL},
 };
 
