@@ -407,6 +407,23 @@ mhd_log(void *cls, const char *fmt, va_list ap)
         (void)ap;
 }
 
+/* Waits up to seconds (0: not at all) for sr_server_stop; true once it
+ * has been asked. */
+static bool
+wait_for_stop(struct sr_server *srv, int seconds)
+{
+        pthread_mutex_lock(&srv->stop_lock);
+        if (!srv->stopping && seconds > 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += seconds;
+                pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &ts);
+        }
+        bool stop = srv->stopping;
+        pthread_mutex_unlock(&srv->stop_lock);
+        return stop;
+}
+
 /* The scheduler thread: outbox delivery every second (mail may block on
  * the network, never on an HTTP thread), session sweep every 5 s, heap
  * trim after load; on a shared store, sign-up recovery every minute. */
@@ -416,15 +433,7 @@ sweeper_run(void *arg)
         struct sr_server *srv = arg;
         unsigned ticks = 0;
         uint64_t served_before = 0, served_at_trim = 0;
-        pthread_mutex_lock(&srv->stop_lock);
-        while (!srv->stopping) {
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_sec += 1;
-                pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &ts);
-                if (srv->stopping)
-                        break;
-                pthread_mutex_unlock(&srv->stop_lock);
+        while (!wait_for_stop(srv, 1)) {
                 if (++ticks % 5 == 0)
                         sr_session_sweep(srv->app);
                 /* Shared store: pending sign-ups of a crashed node. */
@@ -440,42 +449,22 @@ sweeper_run(void *arg)
                 }
                 served_before = served;
                 sr_mail_deliver_pending(srv->app);
-                pthread_mutex_lock(&srv->stop_lock);
         }
-        pthread_mutex_unlock(&srv->stop_lock);
         sr_session_sweep(srv->app); /* write last-seen back before exit */
         sr_store_thread_done();
         return NULL;
 }
 
-static bool
-stopping(struct sr_server *srv)
-{
-        pthread_mutex_lock(&srv->stop_lock);
-        bool s = srv->stopping;
-        pthread_mutex_unlock(&srv->stop_lock);
-        return s;
-}
-
 /* Hears the other nodes' changes (domain/cluster). Waits in short turns so
- * a stop is noticed; after a failed connect, waits a second on stop_cond. */
+ * a stop is noticed; after a failed connect, waits a second first. */
 static void *
 listener_run(void *arg)
 {
         struct sr_server *srv = arg;
         struct sr_cluster_listener cl = {0};
-        while (!stopping(srv)) {
+        do {
                 sr_cluster_listen(srv->app, &cl, 250);
-                if (cl.l != NULL)
-                        continue;
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_sec += 1;
-                pthread_mutex_lock(&srv->stop_lock);
-                if (!srv->stopping)
-                        pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &ts);
-                pthread_mutex_unlock(&srv->stop_lock);
-        }
+        } while (!wait_for_stop(srv, cl.l == NULL ? 1 : 0));
         sr_cluster_listener_fini(&cl);
         sr_store_thread_done();
         return NULL;

@@ -164,6 +164,21 @@ sr_hmap_sweep(struct sr_hmap *m, bool (*fn)(const void *key, void *val, void *ar
         }
 }
 
+static bool
+every(const void *key, void *val, void *arg)
+{
+        (void)key;
+        (void)val;
+        (void)arg;
+        return true;
+}
+
+void
+sr_hmap_clear(struct sr_hmap *m)
+{
+        sr_hmap_sweep(m, every, NULL);
+}
+
 size_t
 sr_hmap_count(struct sr_hmap *m)
 {

@@ -20,6 +20,8 @@ void sr_hmap_del(struct sr_hmap *m, const void *key);
 /* Calls fn on every entry under its stripe's lock; fn returns true to
  * delete the entry. fn may modify *val in place. */
 void sr_hmap_sweep(struct sr_hmap *m, bool (*fn)(const void *key, void *val, void *arg), void *arg);
+/* Deletes every entry. */
+void sr_hmap_clear(struct sr_hmap *m);
 /* Runs fn on the entry in place under the lock; false when absent. */
 bool sr_hmap_update(struct sr_hmap *m, const void *key, void (*fn)(void *val, void *arg), void *arg);
 size_t sr_hmap_count(struct sr_hmap *m);

@@ -93,21 +93,12 @@ sr_cluster_apply(struct sr_app *app, const char *payload)
                 forget(app, (enum sr_cluster_fact)payload[0], id);
 }
 
-static bool
-any(const void *key, void *val, void *arg)
-{
-        (void)key;
-        (void)val;
-        (void)arg;
-        return true;
-}
-
 void
 sr_cluster_forget_all(struct sr_app *app)
 {
         __atomic_add_fetch(&app->cache_gen, 1, __ATOMIC_SEQ_CST);
         sr_session_forget_all(app);
-        sr_hmap_sweep(app->allowlists, any, NULL);
+        sr_hmap_clear(app->allowlists);
         sr_vault_forget_all(app->vault);
 }
 

@@ -210,15 +210,6 @@ match_session(const void *key, void *val, void *arg)
         return strcmp(e->session_id, (const char *)arg) == 0;
 }
 
-static bool
-any_entry(const void *key, void *val, void *arg)
-{
-        (void)key;
-        (void)val;
-        (void)arg;
-        return true;
-}
-
 void
 sr_session_forget(struct sr_app *app, enum sr_cluster_fact fact, const char *id)
 {
@@ -245,9 +236,9 @@ sr_session_forget(struct sr_app *app, enum sr_cluster_fact fact, const char *id)
 void
 sr_session_forget_all(struct sr_app *app)
 {
-        sr_hmap_sweep(app->users, any_entry, NULL);
-        sr_hmap_sweep(app->accounts, any_entry, NULL);
-        sr_hmap_sweep(app->sessions, any_entry, NULL);
+        sr_hmap_clear(app->users);
+        sr_hmap_clear(app->accounts);
+        sr_hmap_clear(app->sessions);
 }
 
 /* Builds "<REGION>.<token>" and its hash. */
